@@ -1,0 +1,63 @@
+/** Stable codes of the errors this package throws. */
+export type EventsErrorCode =
+  | "validation_failed"
+  | "unknown_event_type"
+  | "concurrency_conflict"
+  | "invalid_event_stream";
+
+/**
+ * Base class of every error thrown by `@org/events`: a stable `code` to
+ * branch on and, where there is one, the underlying `cause`.
+ */
+export class EventsError extends Error {
+  readonly code: EventsErrorCode;
+
+  constructor(code: EventsErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** An event that cannot be written: names the offending field. */
+export class ValidationError extends EventsError {
+  /** Dotted path of the offending field, e.g. `payload.amount`. */
+  readonly field: string;
+
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super("validation_failed", `${field}: ${message}`, options);
+    this.field = field;
+  }
+}
+
+/** The event type is not in the catalog. */
+export class UnknownEventTypeError extends EventsError {
+  readonly eventType: string;
+
+  constructor(eventType: string) {
+    super("unknown_event_type", `eventType: unknown event type "${eventType}"`);
+    this.eventType = eventType;
+  }
+}
+
+/** Another writer appended to the aggregate first. */
+export class ConcurrencyError extends EventsError {
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  readonly expectedVersion: number | undefined;
+
+  constructor(
+    target: { aggregateType: string; aggregateId: string; expectedVersion?: number | undefined },
+    options?: { cause?: unknown },
+  ) {
+    const expected = target.expectedVersion === undefined ? "" : ` (expected version ${target.expectedVersion})`;
+    super(
+      "concurrency_conflict",
+      `${target.aggregateType} ${target.aggregateId} was changed by another writer${expected}`,
+      options,
+    );
+    this.aggregateType = target.aggregateType;
+    this.aggregateId = target.aggregateId;
+    this.expectedVersion = target.expectedVersion;
+  }
+}

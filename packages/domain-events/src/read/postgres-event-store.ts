@@ -1,0 +1,113 @@
+import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
+import type { Checkpoint } from "../envelope.js";
+import { ValidationError } from "../errors.js";
+import { resolveTableName, type EventsTableOptions } from "../schema/events-table.js";
+import { toDomainEvent, type EventRow } from "./event-row.js";
+import type { EventStore, LogFilter } from "./event-store.js";
+import { assertEventTypePattern } from "./type-pattern.js";
+
+const DEFAULT_LIMIT = 1000;
+
+/** Rows of transactions that ended before every transaction still running. */
+const committedBeforeEveryOpenTransaction = sql<SqlBool>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+
+function after(checkpoint: Checkpoint): Expression<SqlBool> {
+  return sql<SqlBool>`(transaction_id, position) > (${checkpoint.transactionId}::xid8, ${checkpoint.position}::bigint)`;
+}
+
+function upTo(checkpoint: Checkpoint): Expression<SqlBool> {
+  return sql<SqlBool>`(transaction_id, position) <= (${checkpoint.transactionId}::xid8, ${checkpoint.position}::bigint)`;
+}
+
+function typeCondition(pattern: string): Expression<SqlBool> {
+  if (pattern === "*") return sql<SqlBool>`true`;
+  if (pattern.endsWith(".*")) return sql<SqlBool>`starts_with(event_type, ${pattern.slice(0, -1)})`;
+  return sql<SqlBool>`event_type = ${pattern}`;
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new ValidationError("limit", "must be a positive integer");
+  return limit;
+}
+
+function checkCheckpoint(checkpoint: Checkpoint | null | undefined, field: string): void {
+  if (checkpoint == null) return;
+  if (!/^\d+$/.test(checkpoint.transactionId) || !Number.isSafeInteger(checkpoint.position)) {
+    throw new ValidationError(field, "must be a checkpoint { transactionId: decimal string, position: integer }");
+  }
+}
+
+/**
+ * The event store on the events table, for PostgreSQL and PGlite.
+ *
+ * @example
+ * const store = createEventStore(db);
+ * let checkpoint = null;
+ * for (;;) {
+ *   const page = await store.readAfter(checkpoint, { types: ["settlement.*"], tenantId: "acme" });
+ *   if (page.events.length === 0) break;
+ *   page.events.forEach(handle);
+ *   checkpoint = page.checkpoint;
+ * }
+ */
+export function createEventStore(db: Kysely<any>, options?: EventsTableOptions): EventStore {
+  const table = resolveTableName(options);
+  const events = () => db.selectFrom(table).selectAll();
+
+  const filtered = (filter: LogFilter) => {
+    let query = events();
+    if (filter.tenantId !== undefined) query = query.where("tenant_id", "=", filter.tenantId);
+    if (filter.types && filter.types.length > 0) {
+      filter.types.forEach((pattern, i) => assertEventTypePattern(pattern, `types[${i}]`));
+      const patterns = filter.types;
+      query = query.where((eb) => eb.or(patterns.map(typeCondition)));
+    }
+    if (filter.aggregateIds && filter.aggregateIds.length > 0) query = query.where("aggregate_id", "in", [...filter.aggregateIds]);
+    if (filter.from !== undefined) query = query.where("created_at", ">=", filter.from);
+    if (filter.to !== undefined) query = query.where("created_at", "<", filter.to);
+    return query;
+  };
+
+  return {
+    async getEvent(id) {
+      const row = await events().where("id", "=", id).executeTakeFirst();
+      return row ? toDomainEvent(row as EventRow) : undefined;
+    },
+
+    async getAggregateEvents(aggregateType, aggregateId, { afterVersion = 0, tenantId } = {}) {
+      let query = events()
+        .where("aggregate_type", "=", aggregateType)
+        .where("aggregate_id", "=", aggregateId)
+        .where("aggregate_version", ">", afterVersion);
+      if (tenantId !== undefined) query = query.where("tenant_id", "=", tenantId);
+      const rows = await query.orderBy("aggregate_version").execute();
+      return rows.map((row) => toDomainEvent(row as EventRow));
+    },
+
+    async getEventsByType(eventType, { tenantId, after: checkpoint = null, limit = DEFAULT_LIMIT } = {}) {
+      const page = await this.readAfter(checkpoint, { tenantId, types: [eventType], limit });
+      return page.events;
+    },
+
+    async readAfter(checkpoint, { until, limit = DEFAULT_LIMIT, ...filter } = {}) {
+      checkCheckpoint(checkpoint, "checkpoint");
+      checkCheckpoint(until, "until");
+      let query = filtered(filter).where(committedBeforeEveryOpenTransaction);
+      if (checkpoint) query = query.where(after(checkpoint));
+      if (until) query = query.where(upTo(until));
+      const rows = await query.orderBy("transaction_id").orderBy("position").limit(checkLimit(limit)).execute();
+      const page = rows.map((row) => toDomainEvent(row as EventRow));
+      const last = page.at(-1);
+      return { events: page, checkpoint: last ? { transactionId: last.transactionId, position: last.position } : checkpoint };
+    },
+
+    async getCheckpoint(eventId) {
+      const row = await db
+        .selectFrom(table)
+        .select(["transaction_id", "position"])
+        .where("id", "=", eventId)
+        .executeTakeFirst();
+      return row ? { transactionId: String(row.transaction_id), position: Number(row.position) } : undefined;
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export { resolveDatabaseUrl, NO_DATABASE_MESSAGE } from "./resolve-database-url.js";
+export { useTestDatabase } from "./test-database.js";
+export type { TestDatabase } from "./test-database.js";
+export { usePgliteDatabase } from "./pglite-database.js";
