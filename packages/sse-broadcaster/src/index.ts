@@ -1,0 +1,16 @@
+export { createSSEBroadcaster } from "./broadcaster.js";
+export type { AddClientOptions, CloseOptions, SSEBroadcaster } from "./broadcaster.js";
+export type { SSEBroadcasterOptions } from "./options.js";
+export { SSEError, isSSEError } from "./errors.js";
+export type { SSEErrorCode } from "./errors.js";
+export { formatSSEComment, formatSSEMessage } from "./wire/format-message.js";
+export type { SSEMessage } from "./wire/format-message.js";
+export { compileFilter } from "./filter/compile-filter.js";
+export type { CompiledFilter } from "./filter/compile-filter.js";
+export type { BroadcastEvent, SSEFilter } from "./filter/filter.js";
+export type { SSESink } from "./client/sink.js";
+export { sinkFromWritableStream } from "./client/writable-stream-sink.js";
+export type { ReplayRequest, ReplaySource } from "./resume/replay-source.js";
+export type { SSEStats } from "./stats.js";
+export { SSE_HEADERS } from "./adapters/headers.js";
+export type { SSEClientInit } from "./adapters/headers.js";
