@@ -56,7 +56,10 @@ export function useTestDatabase(): TestDatabase {
 
   afterAll(async () => {
     await Promise.allSettled(opened.map((db) => db.destroy()));
-    await adminQuery(`drop database if exists "${name}" with (force)`);
+    // pg's pool.end() resolves before its sockets close; a plain DROP waits
+    // (up to 5 s) for those backends to exit, where FORCE would kill them
+    // mid-goodbye. FORCE remains for a test that leaked a connection.
+    await adminQuery(`drop database if exists "${name}"`).catch(() => adminQuery(`drop database if exists "${name}" with (force)`));
   });
 
   return {
