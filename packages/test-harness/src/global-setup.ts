@@ -1,11 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { resolveDatabaseUrl } from "./resolve-database-url.js";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    databaseUrl: string;
-  }
-}
+import "./provided-context.js";
 
 /**
  * Vitest global setup: resolves the server once per run and hands its URL

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
+import "./provided-context.js";
 
 /** A fresh database that belongs to one test file. */
 export interface TestDatabase {
