@@ -87,9 +87,9 @@ export function createSSEBroadcaster<E extends BroadcastEvent = BroadcastEvent>(
   const encodeEvent = (event: E): Uint8Array =>
     encode(formatSSEMessage({ event: event.eventType, id: event.id, data: opts.serialize(event) }));
 
-  const disconnect = (client: SSEClient, finalComment?: string): boolean => {
+  const disconnect = (client: SSEClient, finalComment?: string, flush = true): boolean => {
     if (!registry.remove(client)) return false;
-    const done = client.close(finalComment === undefined ? undefined : encode(formatSSEComment(finalComment)));
+    const done = client.close(finalComment === undefined ? undefined : encode(formatSSEComment(finalComment)), flush);
     closing.add(done);
     void done.finally(() => closing.delete(done));
     if (registry.clients.size === 0) stopHeartbeat();
@@ -105,10 +105,12 @@ export function createSSEBroadcaster<E extends BroadcastEvent = BroadcastEvent>(
     overflowed(client) {
       if (registry.clients.get(client.id) !== client) return;
       counters.evictions += 1;
-      disconnect(client, `evicted: slow consumer (more than ${limits.maxQueueEvents} events or ${limits.maxQueueBytes} bytes waiting); reconnect with Last-Event-ID`);
+      // Not flushed: the queue is what the client could not take; it resumes with Last-Event-ID.
+      const why = `more than ${limits.maxQueueEvents} events or ${limits.maxQueueBytes} bytes waiting`;
+      disconnect(client, `evicted: slow consumer (${why}); reconnect with Last-Event-ID`, false);
     },
     failed(client) {
-      if (disconnect(client)) counters.transportFailures += 1;
+      if (disconnect(client, undefined, false)) counters.transportFailures += 1;
     },
   };
 
@@ -121,7 +123,7 @@ export function createSSEBroadcaster<E extends BroadcastEvent = BroadcastEvent>(
     failed(client, error) {
       counters.replayFailures += 1;
       opts.onError?.(error, { clientId: client.id, phase: "replay" });
-      disconnect(client, "error: could not replay missed events; reconnect to retry");
+      disconnect(client, "error: could not replay missed events; reconnect to retry", false);
     },
   };
 
@@ -135,8 +137,8 @@ export function createSSEBroadcaster<E extends BroadcastEvent = BroadcastEvent>(
   };
   const startHeartbeat = (): void => {
     if (heartbeat !== undefined || opts.heartbeatIntervalMs === 0) return;
+    // Not unref'd: it only runs while clients are connected, and tests can see it is gone.
     heartbeat = setInterval(sendHeartbeats, opts.heartbeatIntervalMs);
-    heartbeat.unref?.();
   };
   const stopHeartbeat = (): void => {
     clearInterval(heartbeat);

@@ -92,18 +92,26 @@ export class SSEClient {
   }
 
   /**
-   * Closes the client: drops what is queued (the client resumes it with
-   * Last-Event-ID), writes `finalFrame` past the bound (it is small and says
-   * why), then ends the sink. Idempotent.
+   * Closes the client and ends its sink. With `flush`, frames still queued
+   * are handed to the transport first (they are within the queue's bound);
+   * without it (eviction, broken transport) they are dropped and the client
+   * resumes them with Last-Event-ID. Held live frames of an unfinished resume
+   * are always dropped for the same reason. `finalFrame` goes last, past the
+   * bound: it is small and says why. Idempotent.
    */
-  close(finalFrame?: Uint8Array): Promise<void> {
+  close(finalFrame?: Uint8Array, flush = true): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
+    const queued = flush ? (this.#queue ?? []) : [];
     this.#queue = undefined;
     this.#held = undefined;
     this.#wakeDrainWaiters();
     try {
-      if (finalFrame !== undefined) void Promise.resolve(this.#sink.write(finalFrame)).catch(() => {});
+      for (const frame of finalFrame === undefined ? queued : [...queued, finalFrame]) {
+        const pending = this.#sink.write(frame);
+        this.#host.written(frame);
+        if (pending !== undefined) pending.catch(() => {});
+      }
       return Promise.resolve(this.#sink.close()).catch(() => {});
     } catch {
       return Promise.resolve(); // the transport is already gone: nothing left to end
