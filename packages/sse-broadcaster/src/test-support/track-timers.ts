@@ -7,8 +7,9 @@ import { vi } from "vitest";
  */
 export function trackTimers(delays: number[]) {
   const pending = new Set<unknown>();
-  const realSetTimeout = globalThis.setTimeout;
-  const realSetInterval = globalThis.setInterval;
+  type Schedule = (callback: () => void, delay?: number, ...args: unknown[]) => NodeJS.Timeout;
+  const realSetTimeout = globalThis.setTimeout as unknown as Schedule;
+  const realSetInterval = globalThis.setInterval as unknown as Schedule;
   const realClearTimeout = globalThis.clearTimeout;
   const realClearInterval = globalThis.clearInterval;
   const spies = [
