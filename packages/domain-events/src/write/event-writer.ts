@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { EventCatalog, EventTypeIn, PayloadIn, CatalogDefinition } from "../catalog/define-event-catalog.js";
 import { ConcurrencyError } from "../errors.js";
 import { resolveTableName, type EventsTableOptions } from "../schema/events-table.js";
+import { VERSION_CONFLICT_SQLSTATE } from "../schema/migrations.js";
 import { findByIdempotencyKeys, idempotencyLookupKey, insertEvents } from "./insert-events.js";
 import type { NewEvent, RecordEventOptions } from "./new-event.js";
 import { prepareEvents, type PreparedEvent } from "./prepare-events.js";
@@ -85,29 +86,19 @@ export function createEventWriter<D extends CatalogDefinition>(options: EventWri
     try {
       inserted = await insertEvents(tx, table, prepared);
     } catch (error) {
-      if (isVersionConflict(error, table)) {
-        const detail = String((error as { detail?: unknown }).detail ?? "");
-        const conflict = prepared.find((e) => detail.includes(`(${e.aggregateType}, ${e.aggregateId},`)) ?? prepared[0]!;
-        throw new ConcurrencyError({ ...conflict, expectedVersion: conflict.expectedVersion ?? undefined }, { cause: error });
-      }
+      const conflict = versionConflictIn(error, table, prepared);
+      if (conflict) throw new ConcurrencyError({ ...conflict, expectedVersion: conflict.expectedVersion ?? undefined }, { cause: error });
       throw error;
     }
     if (inserted.size === prepared.length) return prepared.map((event) => event.id);
 
-    const skipped = prepared.filter((event) => !inserted.has(event.id));
+    // Only an idempotency key can skip a row: answer with the first event's id.
     const replayed = await findByIdempotencyKeys(
       tx,
       table,
-      skipped.flatMap((e) => (e.idempotencyKey === null ? [] : [{ tenantId: e.tenantId, idempotencyKey: e.idempotencyKey }])),
+      prepared.flatMap((e) => (inserted.has(e.id) || e.idempotencyKey === null ? [] : [{ tenantId: e.tenantId, idempotencyKey: e.idempotencyKey }])),
     );
-    return prepared.map((event) => {
-      if (inserted.has(event.id)) return event.id;
-      const firstId = event.idempotencyKey === null ? undefined : replayed.get(idempotencyLookupKey(event.tenantId, event.idempotencyKey));
-      if (firstId === undefined) {
-        throw new ConcurrencyError({ ...event, expectedVersion: event.expectedVersion ?? undefined });
-      }
-      return firstId;
-    });
+    return prepared.map((event) => (inserted.has(event.id) ? event.id : replayed.get(idempotencyLookupKey(event.tenantId, event.idempotencyKey!))!));
   }
 
   return {
@@ -124,9 +115,16 @@ export function createEventWriter<D extends CatalogDefinition>(options: EventWri
   };
 }
 
-function isVersionConflict(error: unknown, table: string): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const { code, constraint, message } = error as { code?: string; constraint?: string; message?: string };
-  const index = `${table}_aggregate_version_key`;
-  return code === UNIQUE_VIOLATION && (constraint === index || (message ?? "").includes(index));
+/**
+ * The event whose version lost a race: a unique violation of the version
+ * index (two writers appended the same version), or the trigger's check of
+ * an explicit expectedVersion.
+ */
+function versionConflictIn(error: unknown, table: string, prepared: readonly PreparedEvent[]): PreparedEvent | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { code, constraint, detail = "", message = "" } = error as { code?: string; constraint?: string; detail?: string; message?: string };
+  const raceLost = code === UNIQUE_VIOLATION && (constraint ?? message).includes(`${table}_aggregate_version_key`);
+  if (!raceLost && code !== VERSION_CONFLICT_SQLSTATE) return undefined;
+  const text = `${detail} ${message}`;
+  return prepared.find((e) => text.includes(`(${e.aggregateType}, ${e.aggregateId},`) || text.includes(`aggregate ${e.aggregateType} ${e.aggregateId} `)) ?? prepared[0];
 }
