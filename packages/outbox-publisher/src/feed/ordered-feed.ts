@@ -1,0 +1,158 @@
+import type { Checkpoint, EventHandler } from "@org/events";
+import type { Kysely } from "kysely";
+import { checkInteger } from "../errors.js";
+import { resolveRetryPolicy, type RetryOptions } from "../retry/backoff.js";
+import { MetricsRecorder, type DeliveryStats, type MetricListener } from "../stats/metrics.js";
+import { FEED_GROUP, resolveTables, type OutboxTableOptions } from "../tables.js";
+import { abortableDelay } from "../wake/abortable-delay.js";
+import type { WakeSource } from "../wake/wake-source.js";
+import { Wakeup } from "../wake/wakeup.js";
+import { singleProcessLeader, type LeaderElection } from "./leader.js";
+import { relayBatch } from "./relay-batch.js";
+import { createLifecycle } from "../lifecycle.js";
+
+/** Options of {@link createEventPublisher}. */
+export interface EventPublisherOptions extends OutboxTableOptions {
+  /**
+   * Longest sleep between reads when no wake-up comes (the fallback for lost
+   * notifications).
+   * @default 500
+   */
+  pollIntervalMs?: number;
+  /**
+   * Most events read and marked per round trip.
+   * @default 100
+   */
+  batchSize?: number;
+  /** Where wake-ups come from: `pgListener(...)`, `pgliteListener(pglite)`. Without one, it polls. */
+  listen?: WakeSource;
+  /**
+   * Elects the one relaying process among several.
+   * @default singleProcessLeader()
+   */
+  leader?: LeaderElection;
+  /** Backoff of a failing event, and when it is dead-lettered (seed 002's defaults). */
+  retry?: RetryOptions;
+  /** Receives every metric event (see {@link OutboxMetric}). */
+  onMetric?: MetricListener;
+}
+
+/** In-process figures of a publisher. */
+export interface PublisherStats extends DeliveryStats {
+  isLeader: boolean;
+  /** The last relayed event's place in the log. */
+  checkpoint: Checkpoint | null;
+}
+
+/** Seed 000's EventPublisher, with stop() awaitable and more to observe. */
+export interface EventPublisher {
+  /** Starts relaying (or standing by); resolves once listening. Idempotent. */
+  start(): Promise<void>;
+  /**
+   * Stops gracefully: no new event is started, the one in flight settles
+   * and is marked, then it resolves. Idempotent. Rejects with an
+   * AggregateError of the errors met while shutting down, if any.
+   */
+  stop(): Promise<void>;
+  /** Adds a handler for every event; returns the function that removes it. */
+  onEvent(handler: EventHandler): () => void;
+  /** Adds a metric listener; returns the function that removes it. */
+  subscribe(listener: MetricListener): () => void;
+  /** Wakes the relay now (e.g. after a write in this process). */
+  notify(): void;
+  getStats(): PublisherStats;
+}
+
+/**
+ * The ordered feed (seed 000's publisher): relays unpublished events to the
+ * `onEvent` handlers in the log's commit-safe order `(transaction_id,
+ * position)`, the order `createEventStore(db).readAfter` replays, then marks
+ * them published. Delivery is at least once: an event whose handling failed,
+ * or whose mark was lost to a crash, comes again. A failing event is
+ * retried with backoff and holds the feed until it succeeds or is
+ * dead-lettered after `retry.maxAttempts` (then the feed moves past it).
+ * With several processes, pass `leader: advisoryLockLeader(...)`: one
+ * relays, the others stand by. A transaction left open delays the feed
+ * until it ends.
+ *
+ * @example
+ * const bus = new InMemoryEventBus();
+ * const publisher = createEventPublisher(db, { listen: pgliteListener(pglite) });
+ * publisher.onEvent((event) => bus.publish(event));
+ * await publisher.start();
+ * // on shutdown
+ * await publisher.stop();
+ */
+export function createEventPublisher(db: Kysely<any>, options: EventPublisherOptions = {}): EventPublisher {
+  const { pollIntervalMs = 500, batchSize = 100, listen, leader = singleProcessLeader(), retry, onMetric } = options;
+  checkInteger("pollIntervalMs", pollIntervalMs, 1);
+  checkInteger("batchSize", batchSize, 1, 10_000);
+  const tables = resolveTables(options);
+  const policy = resolveRetryPolicy(retry);
+  const handlers = new Set<EventHandler>();
+  const metrics = new MetricsRecorder(onMetric);
+  const wakeup = new Wakeup();
+  let isLeader = false;
+  let checkpoint: Checkpoint | null = null;
+  const report = (error: unknown) => metrics.emit({ type: "error", source: FEED_GROUP, error });
+
+  async function relay(executor: Kysely<any>, signal: AbortSignal): Promise<void> {
+    const context = { tables, batchSize, handlers, policy, metrics, signal };
+    while (!signal.aborted) {
+      try {
+        const outcome = await relayBatch(executor, context);
+        if (outcome.last) checkpoint = { transactionId: outcome.last.transactionId, position: outcome.last.position };
+        if (outcome.backoffMs !== undefined) {
+          await abortableDelay(outcome.backoffMs, signal);
+          continue;
+        }
+        if (outcome.read === batchSize) continue;
+      } catch (error) {
+        if (signal.aborted) return;
+        report(error);
+      }
+      await wakeup.wait(pollIntervalMs, signal);
+    }
+  }
+
+  const lifecycle = createLifecycle({
+    listen,
+    onWake: () => wakeup.notify(),
+    onError: report,
+    async run(stopSignal) {
+      while (!stopSignal.aborted) {
+        let leadership;
+        try {
+          leadership = await leader.acquire(stopSignal);
+        } catch (error) {
+          report(error);
+          await abortableDelay(pollIntervalMs, stopSignal);
+          continue;
+        }
+        if (!leadership) return;
+        isLeader = true;
+        metrics.emit({ type: "leadership_acquired", source: FEED_GROUP });
+        try {
+          await relay(leadership.db ?? db, AbortSignal.any([stopSignal, leadership.signal]));
+        } finally {
+          isLeader = false;
+          metrics.emit({ type: "leadership_lost", source: FEED_GROUP });
+          await leadership.release().catch(report);
+        }
+      }
+    },
+  });
+
+  return {
+    start: lifecycle.start,
+    stop: lifecycle.stop,
+    onEvent(handler) {
+      if (typeof handler !== "function") throw new TypeError("handler must be a function");
+      handlers.add(handler);
+      return () => void handlers.delete(handler);
+    },
+    subscribe: (listener) => metrics.subscribe(listener),
+    notify: () => wakeup.notify(),
+    getStats: () => ({ ...metrics.snapshot(), isLeader, checkpoint }),
+  };
+}

@@ -1,0 +1,36 @@
+import { toDomainEvent, type DomainEvent, type EventRow } from "@org/events";
+import { sql, type Kysely } from "kysely";
+import { FEED_GROUP, type OutboxTables } from "../tables.js";
+
+/** An unpublished event with the feed's retry state. */
+export interface FeedItem {
+  event: DomainEvent;
+  /** Failed attempts so far. */
+  attempts: number;
+  /** Milliseconds until a retry is due (database clock); 0 when due now. */
+  dueInMs: number;
+}
+
+/**
+ * The next unpublished events in commit-safe order `(transaction_id,
+ * position)`, only from transactions that ended before every transaction
+ * still running, so a later commit can never slip in behind them. Dead
+ * letters are left out; events in backoff are returned with `dueInMs`.
+ */
+export async function readUnpublished(db: Kysely<any>, tables: OutboxTables, limit: number): Promise<FeedItem[]> {
+  const { rows } = await sql<EventRow & { feed_attempts: number | null; due_in_ms: number | string | null }>`
+    select e.*, f.attempts as feed_attempts,
+      greatest(0, ceil(extract(epoch from (f.next_attempt_at - clock_timestamp())) * 1000)) as due_in_ms
+    from ${sql.table(tables.events)} e
+    left join ${sql.table(tables.deliveries)} f on f.group_name = ${FEED_GROUP} and f.event_id = e.id
+    where e.published_at is null
+      and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      and (f.status is null or f.status = 'pending')
+    order by e.transaction_id, e.position
+    limit ${limit}`.execute(db);
+  return rows.map((row) => ({
+    event: toDomainEvent(row),
+    attempts: row.feed_attempts ?? 0,
+    dueInMs: Number(row.due_in_ms ?? 0),
+  }));
+}

@@ -1,0 +1,84 @@
+import type { DomainEvent, EventHandler } from "@org/events";
+import type { Kysely } from "kysely";
+import { backoffDelay, isExhausted, type RetryPolicy } from "../retry/backoff.js";
+import { recordFailure } from "../retry/record-failure.js";
+import { describeError, type MetricsRecorder } from "../stats/metrics.js";
+import { FEED_GROUP, type OutboxTables } from "../tables.js";
+import { markPublished } from "./mark-published.js";
+import { readUnpublished } from "./read-unpublished.js";
+
+/** What one batch of the feed did. */
+export interface BatchOutcome {
+  /** Events read: a full batch means more may be waiting. */
+  read: number;
+  /** The last event relayed, if any. */
+  last: DomainEvent | undefined;
+  /** The head of the feed is backing off for this long (ms). */
+  backoffMs: number | undefined;
+}
+
+/** Hands one event to every handler; resolves with the failure, if any. */
+export async function handOver(handlers: Iterable<EventHandler>, event: DomainEvent): Promise<unknown> {
+  const results = await Promise.allSettled([...handlers].map(async (handler) => handler(event)));
+  const failures = results.flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
+  if (failures.length === 0) return undefined;
+  return failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} handlers failed`);
+}
+
+/**
+ * One batch of the ordered feed: read in commit-safe order, hand each event
+ * to the handlers in that order, mark what was relayed. A failure is
+ * stored with its backoff and stops the batch (head-of-line: order is the
+ * promise); once retries are exhausted the event is dead-lettered and the
+ * feed moves past it. When `signal` aborts, no further event is started.
+ */
+export async function relayBatch(
+  db: Kysely<any>,
+  context: {
+    tables: OutboxTables;
+    batchSize: number;
+    handlers: Set<EventHandler>;
+    policy: RetryPolicy;
+    metrics: MetricsRecorder;
+    signal: AbortSignal;
+  },
+): Promise<BatchOutcome> {
+  const { tables, policy, metrics } = context;
+  const items = await readUnpublished(db, tables, context.batchSize);
+  const relayed: string[] = [];
+  let hadFailures = false;
+  let last: DomainEvent | undefined;
+  let backoffMs: number | undefined;
+  try {
+    for (const { event, attempts, dueInMs } of items) {
+      if (context.signal.aborted) break;
+      if (dueInMs > 0) {
+        backoffMs = dueInMs;
+        break;
+      }
+      hadFailures ||= attempts > 0;
+      const error = await handOver(context.handlers, event);
+      if (error === undefined) {
+        relayed.push(event.id);
+        last = event;
+        const latencyMs = Date.now() - event.createdAt.getTime();
+        metrics.emit({ type: "delivered", source: FEED_GROUP, eventId: event.id, eventType: event.eventType, attempts: attempts + 1, latencyMs });
+        continue;
+      }
+      const failure = { attempts: attempts + 1, error: describeError(error), dead: isExhausted(policy, attempts + 1), delayMs: 0 };
+      if (!failure.dead) failure.delayMs = backoffDelay(policy, failure.attempts);
+      await recordFailure(db, tables, FEED_GROUP, event, failure, { upsert: true });
+      const common = { source: FEED_GROUP, eventId: event.id, eventType: event.eventType, attempts: failure.attempts, error: failure.error };
+      if (failure.dead) {
+        metrics.emit({ type: "dead_lettered", ...common });
+        continue;
+      }
+      metrics.emit({ type: "retry_scheduled", ...common, delayMs: failure.delayMs });
+      backoffMs = failure.delayMs;
+      break;
+    }
+  } finally {
+    await markPublished(db, tables, relayed, hadFailures);
+  }
+  return { read: items.length, last, backoffMs };
+}

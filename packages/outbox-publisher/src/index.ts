@@ -1,0 +1,35 @@
+export { createEventPublisher } from "./feed/ordered-feed.js";
+export type { EventPublisher, EventPublisherOptions, PublisherStats } from "./feed/ordered-feed.js";
+export { singleProcessLeader } from "./feed/leader.js";
+export type { LeaderElection, Leadership } from "./feed/leader.js";
+
+export { createEventWorker } from "./worker/event-worker.js";
+export type { EventWorker, EventWorkerOptions } from "./worker/event-worker.js";
+
+export { notifyEventsCommitted } from "./wake/notify.js";
+export type { NotifyOptions } from "./wake/notify.js";
+export { pgliteListener } from "./wake/pglite-listener.js";
+export type { PgliteLike } from "./wake/pglite-listener.js";
+export { DEFAULT_CHANNEL } from "./wake/wake-source.js";
+export type { WakeSource } from "./wake/wake-source.js";
+
+export { createDeadLetterQueue } from "./dead-letters.js";
+export type { DeadLetter, DeadLetterFilter, DeadLetterQueue } from "./dead-letters.js";
+export { replayEvents } from "./replay.js";
+export type { ReplayOptions } from "./replay.js";
+export { deleteOldEvents } from "./retention.js";
+export type { RetentionOptions } from "./retention.js";
+
+export { readOutboxStats } from "./stats/read-outbox-stats.js";
+export type { OutboxStats } from "./stats/read-outbox-stats.js";
+export type { DeliveryStats, MetricListener, OutboxMetric } from "./stats/metrics.js";
+export type { LatencySummary } from "./stats/latency-histogram.js";
+
+export { backoffDelay, resolveRetryPolicy, seededRandom } from "./retry/backoff.js";
+export type { RetryOptions, RetryPolicy } from "./retry/backoff.js";
+
+export { migrate, outboxMigrations } from "./migrations.js";
+export { FEED_GROUP, resolveTables } from "./tables.js";
+export type { OutboxTableOptions, OutboxTables } from "./tables.js";
+export { OutboxError } from "./errors.js";
+export type { OutboxErrorCode } from "./errors.js";

@@ -1,0 +1,64 @@
+import { createEventStore, type Checkpoint, type DomainEvent, type LogFilter } from "@org/events";
+import type { Kysely } from "kysely";
+import { checkInteger, OutboxError } from "./errors.js";
+import type { OutboxTableOptions } from "./tables.js";
+
+/** Options of {@link replayEvents}: seed 002's EventReplay filters, plus a position range. */
+export interface ReplayOptions extends LogFilter, OutboxTableOptions {
+  /** Start after this checkpoint or event id (exclusive); from the start when omitted. */
+  after?: Checkpoint | string;
+  /** Stop at this checkpoint or event id (inclusive). */
+  until?: Checkpoint | string;
+  /**
+   * Events read per page.
+   * @default 500
+   */
+  pageSize?: number;
+  /** Stops the replay between events. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Hands a filtered range of the log (tenant, type patterns, time range,
+ * checkpoints or event ids) to `handler`, one event at a time, in the
+ * commit-safe order of the store, and returns how many it handed over.
+ * Touches no delivery state: `published_at`, worker queues and dead letters
+ * stay as they are. A handler error stops the replay and rejects with it.
+ * Throws `not_found` for an unknown event id in `after`/`until`.
+ *
+ * @example
+ * const count = await replayEvents(db, {
+ *   tenantId: "tenant-abc", types: ["product.*"],
+ *   from: new Date("2025-01-01"), to: new Date("2025-02-01"),
+ * }, async (event) => rebuildSearchIndex(event));
+ */
+export async function replayEvents(
+  db: Kysely<any>,
+  options: ReplayOptions,
+  handler: (event: DomainEvent) => unknown,
+): Promise<number> {
+  const { after, until, pageSize = 500, signal, tableName, ...filter } = options;
+  checkInteger("pageSize", pageSize, 1, 10_000);
+  if (typeof handler !== "function") throw new OutboxError("invalid_options", "handler must be a function");
+  const store = createEventStore(db, { tableName });
+  const resolve = async (at: Checkpoint | string | undefined, field: string) => {
+    if (typeof at !== "string") return at;
+    const checkpoint = await store.getCheckpoint(at);
+    if (!checkpoint) throw new OutboxError("not_found", `${field}: no event ${at}`);
+    return checkpoint;
+  };
+  let checkpoint = (await resolve(after, "after")) ?? null;
+  const end = await resolve(until, "until");
+  let count = 0;
+  while (!signal?.aborted) {
+    const page = await store.readAfter(checkpoint, { ...filter, until: end, limit: pageSize });
+    for (const event of page.events) {
+      if (signal?.aborted) return count;
+      await handler(event);
+      count++;
+    }
+    if (page.events.length < pageSize) break;
+    checkpoint = page.checkpoint;
+  }
+  return count;
+}

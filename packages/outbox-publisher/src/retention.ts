@@ -1,0 +1,63 @@
+import { sql, type Kysely } from "kysely";
+import { checkInteger } from "./errors.js";
+import { resolveTables, type OutboxTableOptions } from "./tables.js";
+
+/** Options of {@link deleteOldEvents}. */
+export interface RetentionOptions extends OutboxTableOptions {
+  /**
+   * Events created longer ago than this may go.
+   * @default 604800000 (7 days, seed 000)
+   */
+  olderThanMs?: number;
+  /**
+   * Rows per delete statement: each batch is its own short statement, so
+   * no lock is held for long.
+   * @default 1000
+   */
+  batchSize?: number;
+  /**
+   * Only events the ordered feed has published. Set false when no feed runs
+   * (worker groups only).
+   * @default true
+   */
+  requirePublished?: boolean;
+  /** Stops between batches. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Deletes old events that every consumer is done with: published by the
+ * feed (unless `requirePublished: false`), past every worker group's
+ * checkpoint, and with no delivery row left in any group (so dead letters
+ * and pending retries stay until someone handles them). Works in batches
+ * of short statements that skip rows locked by others; returns how many
+ * events it deleted.
+ *
+ * @example
+ * setInterval(() => void deleteOldEvents(db, { olderThanMs: 7 * 24 * 3600_000 }), 3600_000);
+ */
+export async function deleteOldEvents(db: Kysely<any>, options: RetentionOptions = {}): Promise<number> {
+  const { olderThanMs = 7 * 24 * 60 * 60 * 1000, batchSize = 1000, requirePublished = true, signal } = options;
+  checkInteger("olderThanMs", olderThanMs, 0);
+  checkInteger("batchSize", batchSize, 1, 100_000);
+  const tables = resolveTables(options);
+  const e = sql.table(tables.events);
+  let deleted = 0;
+  while (!signal?.aborted) {
+    const result = await sql`
+      delete from ${e} where id in (
+        select v.id from ${e} v
+        where v.created_at < now() - ${olderThanMs} * interval '1 millisecond'
+          ${requirePublished ? sql`and v.published_at is not null` : sql``}
+          and not exists (select 1 from ${sql.table(tables.deliveries)} d where d.event_id = v.id)
+          and not exists (
+            select 1 from ${sql.table(tables.groups)} g
+            where (g.transaction_id, g.position) < (v.transaction_id, v.position))
+        limit ${batchSize}
+        for update skip locked)`.execute(db);
+    const count = Number(result.numAffectedRows ?? 0);
+    deleted += count;
+    if (count < batchSize) break;
+  }
+  return deleted;
+}

@@ -1,0 +1,54 @@
+import { sql, type Kysely } from "kysely";
+import { FEED_GROUP, resolveTables, type OutboxTableOptions } from "../tables.js";
+
+/** The outbox as the database sees it (any process can read it). */
+export interface OutboxStats {
+  /** Events the ordered feed has not published yet (dead letters excluded). */
+  backlog: number;
+  /** Age of the oldest of them, in ms (database clock); null when none. */
+  oldestUnpublishedAgeMs: number | null;
+  /** Dead letters of the ordered feed. */
+  feedDeadLetters: number;
+  /** Per worker group: events queued (pending or backing off), dead letters. */
+  groups: { group: string; pending: number; deadLetters: number }[];
+  /** Age of the oldest open transaction that holds readers back, in ms; null when none. */
+  oldestOpenTransactionAgeMs: number | null;
+}
+
+/**
+ * Reads backlog, the oldest unpublished age, dead letters and the oldest
+ * open transaction (which delays every commit-safe reader). Counts scan the
+ * partial index of unpublished events: cheap while the backlog is small.
+ *
+ * @example
+ * const { backlog, oldestUnpublishedAgeMs } = await readOutboxStats(db);
+ */
+export async function readOutboxStats(db: Kysely<any>, options?: OutboxTableOptions): Promise<OutboxStats> {
+  const tables = resolveTables(options);
+  const feed = await sql<{ backlog: string | number; oldest_ms: string | number | null; open_ms: string | number | null }>`
+    select count(*) as backlog,
+      extract(epoch from now() - min(e.created_at)) * 1000 as oldest_ms,
+      (select extract(epoch from now() - min(xact_start)) * 1000 from pg_stat_activity
+        where backend_xid is not null and pid <> pg_backend_pid()) as open_ms
+    from ${sql.table(tables.events)} e
+    where e.published_at is null
+      and not exists (select 1 from ${sql.table(tables.deliveries)} d
+        where d.group_name = ${FEED_GROUP} and d.event_id = e.id and d.status = 'dead')`.execute(db);
+  const groups = await sql<{ group_name: string; pending: string | number; dead: string | number }>`
+    select g.group_name,
+      (select count(*) from ${sql.table(tables.deliveries)} d where d.group_name = g.group_name and d.status = 'pending') as pending,
+      (select count(*) from ${sql.table(tables.deliveries)} d where d.group_name = g.group_name and d.status = 'dead') as dead
+    from (select group_name from ${sql.table(tables.groups)} union select ${FEED_GROUP}) g
+    order by g.group_name`.execute(db);
+  const row = feed.rows[0]!;
+  const toMs = (value: string | number | null) => (value === null ? null : Math.max(0, Math.round(Number(value))));
+  return {
+    backlog: Number(row.backlog),
+    oldestUnpublishedAgeMs: toMs(row.oldest_ms),
+    feedDeadLetters: Number(groups.rows.find((g) => g.group_name === FEED_GROUP)?.dead ?? 0),
+    groups: groups.rows
+      .filter((g) => g.group_name !== FEED_GROUP)
+      .map((g) => ({ group: g.group_name, pending: Number(g.pending), deadLetters: Number(g.dead) })),
+    oldestOpenTransactionAgeMs: toMs(row.open_ms),
+  };
+}

@@ -1,0 +1,60 @@
+import { toDomainEvent, type DomainEvent, type EventRow } from "@org/events";
+import { sql, type Kysely } from "kysely";
+import type { OutboxTables } from "../tables.js";
+
+/** A claimed delivery: the event and its failed attempts so far. */
+export interface Claimed {
+  event: DomainEvent;
+  attempts: number;
+}
+
+/**
+ * Claims up to `limit` deliveries of a group under a lease. Only the head
+ * of an aggregate (no earlier delivery row of it left: pending, backing
+ * off, claimed or dead) can be claimed, with `FOR UPDATE SKIP LOCKED`; the
+ * claim then takes that aggregate's following rows too, which nobody else
+ * can claim while the head exists. So the events of one aggregate are
+ * handled in order, one at a time, and different aggregates in parallel.
+ * Returns the claimed events in commit-safe order.
+ */
+export async function claimDeliveries(
+  db: Kysely<any>,
+  tables: OutboxTables,
+  group: string,
+  { limit, leaseMs, workerId }: { limit: number; leaseMs: number; workerId: string },
+): Promise<Claimed[]> {
+  const d = sql.table(tables.deliveries);
+  const { rows } = await sql<{ event_id: string; attempts: number }>`
+    with heads as (
+      select h.aggregate_type, h.aggregate_id, h.transaction_id, h.position
+      from ${d} h
+      where h.group_name = ${group} and h.status = 'pending' and h.next_attempt_at <= now()
+        and (h.locked_until is null or h.locked_until < now())
+        and not exists (
+          select 1 from ${d} p
+          where p.group_name = ${group} and p.aggregate_type = h.aggregate_type and p.aggregate_id = h.aggregate_id
+            and (p.transaction_id, p.position) < (h.transaction_id, h.position))
+      order by h.transaction_id, h.position
+      limit ${limit}
+      for update skip locked
+    ), run as (
+      select r.event_id from heads h cross join lateral (
+        select p.event_id, p.transaction_id, p.position from ${d} p
+        where p.group_name = ${group} and p.aggregate_type = h.aggregate_type and p.aggregate_id = h.aggregate_id
+          and p.status = 'pending'
+        order by p.transaction_id, p.position
+        limit ${limit}
+      ) r
+      order by h.transaction_id, h.position, r.transaction_id, r.position
+      limit ${limit}
+    )
+    update ${d} c set locked_until = now() + ${leaseMs} * interval '1 millisecond', locked_by = ${workerId}
+    from run where c.group_name = ${group} and c.event_id = run.event_id
+    returning c.event_id, c.attempts`.execute(db);
+  if (rows.length === 0) return [];
+  const attempts = new Map(rows.map((row) => [row.event_id, Number(row.attempts)]));
+  const events = await sql<EventRow>`
+    select * from ${sql.table(tables.events)} where id = any(${rows.map((row) => row.event_id)}::text[])
+    order by transaction_id, position`.execute(db);
+  return events.rows.map((row) => ({ event: toDomainEvent(row), attempts: attempts.get(row.id) ?? 0 }));
+}

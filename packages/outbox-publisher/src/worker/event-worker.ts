@@ -1,0 +1,171 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { DomainEvent } from "@org/events";
+import type { Kysely } from "kysely";
+import { checkInteger, OutboxError } from "../errors.js";
+import { createLifecycle } from "../lifecycle.js";
+import { resolveRetryPolicy, type RetryOptions } from "../retry/backoff.js";
+import { MetricsRecorder, type DeliveryStats, type MetricListener } from "../stats/metrics.js";
+import { checkGroupName, FEED_GROUP, resolveTables, type OutboxTableOptions } from "../tables.js";
+import { abortableDelay } from "../wake/abortable-delay.js";
+import type { WakeSource } from "../wake/wake-source.js";
+import { Wakeup } from "../wake/wakeup.js";
+import { claimDeliveries } from "./claim-query.js";
+import { fillDeliveries, registerGroup } from "./fill-query.js";
+import { handleBatch } from "./handle-batch.js";
+
+/** Options of {@link createEventWorker}. */
+export interface EventWorkerOptions extends OutboxTableOptions {
+  /** The handler group: each group gets every event once, with its own delivery state. */
+  group: string;
+  /** Handles one event; throw (or reject) to have it retried. */
+  handler: (event: DomainEvent) => unknown;
+  /** Only events of these type patterns (`payment.*`); all when omitted. */
+  types?: readonly string[];
+  /**
+   * Most handlers running at once in this process (different aggregates).
+   * @default 10
+   */
+  concurrency?: number;
+  /**
+   * Most events claimed per round trip.
+   * @default 100
+   */
+  batchSize?: number;
+  /**
+   * Most events moved from the log into the group's queue per round trip.
+   * @default 1000
+   */
+  fillBatchSize?: number;
+  /**
+   * How long a claim is held: a crashed worker's events come again after it.
+   * Must exceed the longest batch's handling time.
+   * @default 30000
+   */
+  leaseMs?: number;
+  /**
+   * Longest sleep between rounds without a wake-up.
+   * @default 500
+   */
+  pollIntervalMs?: number;
+  /**
+   * Where a new group starts: at the beginning of the log or at its end.
+   * @default "beginning"
+   */
+  startFrom?: "beginning" | "now";
+  /** Backoff and dead-lettering (seed 002's defaults). */
+  retry?: RetryOptions;
+  /** Where wake-ups come from; without one, it polls. */
+  listen?: WakeSource;
+  /** Receives every metric event. */
+  onMetric?: MetricListener;
+  /**
+   * Recorded as `locked_by` on claims.
+   * @default `${hostname}:${pid}:${random}`
+   */
+  workerId?: string;
+}
+
+/** A worker of one handler group. */
+export interface EventWorker {
+  /** Starts claiming; resolves once listening. Idempotent. */
+  start(): Promise<void>;
+  /** No new claims; in-flight handlers settle; unstarted claims are given back. Idempotent. */
+  stop(): Promise<void>;
+  subscribe(listener: MetricListener): () => void;
+  notify(): void;
+  getStats(): DeliveryStats;
+}
+
+/**
+ * Parallel handlers over the log: workers of one group, in any number of
+ * processes, share its events. Each event is handled by one worker at a
+ * time (claims with `FOR UPDATE SKIP LOCKED` under a lease); the events of
+ * one aggregate in their commit order, different aggregates in parallel.
+ * At least once: a crash mid-batch means the batch comes again after
+ * `leaseMs`. Failures back off with jitter; after `retry.maxAttempts` the
+ * event is dead-lettered and holds back only its own aggregate.
+ *
+ * @example
+ * const worker = createEventWorker(db, {
+ *   group: "webhooks",
+ *   types: ["payment.*"],
+ *   handler: async (event) => postWebhook(event),
+ *   listen: pgListener({ connectionString }),
+ * });
+ * await worker.start();
+ */
+export function createEventWorker(db: Kysely<any>, options: EventWorkerOptions): EventWorker {
+  const settings = {
+    concurrency: 10,
+    batchSize: 100,
+    fillBatchSize: 1000,
+    leaseMs: 30_000,
+    pollIntervalMs: 500,
+    startFrom: "beginning" as const,
+    workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
+    ...options,
+  };
+  const group = checkGroupName(settings.group);
+  if (group === FEED_GROUP) throw new OutboxError("invalid_options", `group "${FEED_GROUP}" is reserved for the ordered feed`);
+  if (typeof settings.handler !== "function") throw new OutboxError("invalid_options", "handler must be a function");
+  checkInteger("concurrency", settings.concurrency, 1, 1000);
+  checkInteger("batchSize", settings.batchSize, 1, 10_000);
+  checkInteger("fillBatchSize", settings.fillBatchSize, 1, 100_000);
+  checkInteger("leaseMs", settings.leaseMs, 100);
+  checkInteger("pollIntervalMs", settings.pollIntervalMs, 1);
+  if (settings.startFrom !== "beginning" && settings.startFrom !== "now") {
+    throw new OutboxError("invalid_options", 'startFrom must be "beginning" or "now"');
+  }
+  const tables = resolveTables(settings);
+  const policy = resolveRetryPolicy(settings.retry);
+  const metrics = new MetricsRecorder(settings.onMetric);
+  const wakeup = new Wakeup();
+  const report = (error: unknown) => metrics.emit({ type: "error", source: group, error });
+  const claimOptions = { limit: settings.batchSize, leaseMs: settings.leaseMs, workerId: settings.workerId };
+
+  async function round(signal: AbortSignal): Promise<boolean> {
+    const scanned = await fillDeliveries(db, tables, group, settings.fillBatchSize, settings.types);
+    if (signal.aborted) return false;
+    const claimed = await claimDeliveries(db, tables, group, claimOptions);
+    if (claimed.length > 0) {
+      await handleBatch(db, claimed, { ...settings, tables, group, policy, metrics, signal });
+    }
+    return claimed.length > 0 || scanned === settings.fillBatchSize;
+  }
+
+  const lifecycle = createLifecycle({
+    listen: settings.listen,
+    onWake: () => wakeup.notify(),
+    onError: report,
+    async run(signal) {
+      for (;;) {
+        try {
+          await registerGroup(db, tables, group, settings.startFrom);
+          break;
+        } catch (error) {
+          report(error);
+          await abortableDelay(settings.pollIntervalMs, signal);
+          if (signal.aborted) return;
+        }
+      }
+      while (!signal.aborted) {
+        let busy = false;
+        try {
+          busy = await round(signal);
+        } catch (error) {
+          report(error);
+        }
+        if (!busy) await wakeup.wait(settings.pollIntervalMs, signal);
+      }
+    },
+  });
+
+  return {
+    start: lifecycle.start,
+    stop: lifecycle.stop,
+    subscribe: (listener) => metrics.subscribe(listener),
+    notify: () => wakeup.notify(),
+    getStats: () => metrics.snapshot(),
+  };
+}

@@ -1,0 +1,88 @@
+import type { DomainEvent } from "@org/events";
+import type { Kysely } from "kysely";
+import { backoffDelay, isExhausted, type RetryPolicy } from "../retry/backoff.js";
+import { recordFailure } from "../retry/record-failure.js";
+import { describeError, type MetricsRecorder } from "../stats/metrics.js";
+import type { OutboxTables } from "../tables.js";
+import type { Claimed } from "./claim-query.js";
+import { completeDeliveries, releaseDeliveries } from "./complete-query.js";
+
+/** Runs `task` over `items` with at most `concurrency` at once. */
+async function eachWithConcurrency<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+}
+
+/** Claimed events grouped by aggregate, each group in log order. */
+function byAggregate(claimed: readonly Claimed[]): Claimed[][] {
+  const runs = new Map<string, Claimed[]>();
+  for (const item of claimed) {
+    const key = `${item.event.aggregateType}\u0000${item.event.aggregateId}`;
+    let run = runs.get(key);
+    if (!run) runs.set(key, (run = []));
+    run.push(item);
+  }
+  return [...runs.values()];
+}
+
+/**
+ * Handles one claim: aggregates in parallel (up to `concurrency`), the
+ * events of each in order. A failure is stored with its backoff (or
+ * dead-letters the event) and gives the rest of that aggregate back; once
+ * `signal` aborts, nothing new starts and unstarted events are given back.
+ * Handled events are completed together at the end.
+ */
+export async function handleBatch(
+  db: Kysely<any>,
+  claimed: readonly Claimed[],
+  context: {
+    tables: OutboxTables;
+    group: string;
+    handler: (event: DomainEvent) => unknown;
+    concurrency: number;
+    policy: RetryPolicy;
+    metrics: MetricsRecorder;
+    signal: AbortSignal;
+  },
+): Promise<void> {
+  const { tables, group, policy, metrics } = context;
+  const completed: string[] = [];
+  const released: string[] = [];
+  try {
+    await eachWithConcurrency(byAggregate(claimed), context.concurrency, async (run) => {
+      for (const [i, { event, attempts }] of run.entries()) {
+        if (context.signal.aborted) {
+          released.push(...run.slice(i).map((item) => item.event.id));
+          return;
+        }
+        let failed = false;
+        let error: unknown;
+        try {
+          await context.handler(event);
+        } catch (caught) {
+          failed = true;
+          error = caught;
+        }
+        const common = { source: group, eventId: event.id, eventType: event.eventType, attempts: attempts + 1 };
+        if (!failed) {
+          completed.push(event.id);
+          metrics.emit({ type: "delivered", ...common, latencyMs: Date.now() - event.createdAt.getTime() });
+          continue;
+        }
+        const dead = isExhausted(policy, attempts + 1);
+        const failure = { attempts: attempts + 1, error: describeError(error), dead, delayMs: dead ? 0 : backoffDelay(policy, attempts + 1) };
+        released.push(...run.slice(i + 1).map((item) => item.event.id));
+        await recordFailure(db, tables, group, event, failure, { upsert: false });
+        if (dead) metrics.emit({ type: "dead_lettered", ...common, error: failure.error });
+        else metrics.emit({ type: "retry_scheduled", ...common, error: failure.error, delayMs: failure.delayMs });
+        return;
+      }
+    });
+  } finally {
+    await completeDeliveries(db, tables, group, completed);
+    await releaseDeliveries(db, tables, group, released);
+  }
+}
