@@ -1,0 +1,80 @@
+import type { DomainEvent } from "@org/events";
+import type { SSEBroadcaster } from "@org/sse-broadcaster";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { sql, type Kysely } from "kysely";
+import { requireApiKey } from "./auth/middleware.js";
+import type { StreamTokens } from "./auth/stream-token.js";
+import { dashboardPage } from "./dashboard/page.js";
+import type { Database } from "./db/schema.js";
+import { AppError } from "./errors.js";
+import { eventRoutes } from "./events/routes.js";
+import type { AppEnv } from "./http/env.js";
+import { errorResponse } from "./http/error-response.js";
+import { buildOpenApiDocument } from "./http/openapi.js";
+import type { Metrics } from "./metrics.js";
+import { createPaymentCommands } from "./payments/commands.js";
+import { paymentRoutes } from "./payments/routes.js";
+import { createSettlementCommands } from "./settlements/commands.js";
+import { settlementRoutes } from "./settlements/routes.js";
+
+const STREAM_PATH = "/api/v1/events/stream";
+
+/** Largest accepted request body. Commands are a few hundred bytes. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** Everything the app is built from, injected so tests can build it in-process. */
+export interface AppDeps {
+  db: Kysely<Database>;
+  broadcaster: SSEBroadcaster<DomainEvent>;
+  streamTokens: StreamTokens;
+  metrics: Metrics;
+  /** Called after every commit that wrote events: the publisher's wake-up. */
+  afterCommit?: () => void;
+  /** Extra readiness checks for `/readyz` (the database is always checked). */
+  readiness?: Record<string, () => boolean>;
+  /** Extra figures for `/api/v1/events/stats`. */
+  eventStats?: () => Record<string, unknown>;
+}
+
+/** Builds the Hono app: routes, auth, error mapping and metrics. */
+export function createApp(deps: AppDeps) {
+  const { db, metrics } = deps;
+  const app = new Hono<AppEnv>();
+  const openApiDocument = buildOpenApiDocument();
+
+  app.use(async function measure(c, next) {
+    const started = performance.now();
+    await next();
+    metrics.observeRequest(c.req.method, c.req.routePath, c.res.status, (performance.now() - started) / 1000);
+  });
+
+  app.get("/", (c) => c.html(dashboardPage()));
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    const checks: Record<string, boolean> = {};
+    checks.database = await sql`select 1`.execute(db).then(
+      () => true,
+      () => false,
+    );
+    for (const [name, check] of Object.entries(deps.readiness ?? {})) checks[name] = check();
+    const ready = Object.values(checks).every(Boolean);
+    return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);
+  });
+  app.get("/metrics", (c) => c.text(metrics.render(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }));
+
+  const tooLarge = () => new AppError("payload_too_large", `the body is over ${MAX_BODY_BYTES} bytes`, { field: "body" });
+  app.use("/api/v1/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(tooLarge(), c) }));
+
+  // Every /api/v1 route needs the API key, except the stream, which also takes stream tokens (its own middleware).
+  const authenticated = requireApiKey(db);
+  app.use("/api/v1/*", (c, next) => (c.req.path === STREAM_PATH ? next() : authenticated(c, next)));
+  app.route("/api/v1/events", eventRoutes({ db, broadcaster: deps.broadcaster, streamTokens: deps.streamTokens, stats: deps.eventStats }));
+  app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument));
+  app.route("/api/v1/settlements", settlementRoutes(db, createSettlementCommands({ db, afterCommit: deps.afterCommit })));
+  app.route("/api/v1/payments", paymentRoutes(db, createPaymentCommands({ db, afterCommit: deps.afterCommit })));
+
+  app.notFound((c) => errorResponse(new AppError("not_found", `no route ${c.req.method} ${c.req.path}`), c));
+  app.onError((error, c) => errorResponse(error, c));
+  return app;
+}

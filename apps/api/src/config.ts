@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+const tenantKeyPair = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}:\S{8,}$/, 'each entry must be "tenant:key" (tenant: letters, digits, _ or -; key: 8+ characters)')
+  .transform((entry) => {
+    const at = entry.indexOf(":");
+    return { tenantId: entry.slice(0, at), key: entry.slice(at + 1) };
+  });
+
+const integer = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** The environment the service reads, parsed once at start. */
+const configSchema = z.object({
+  PORT: integer(3000, 0, 65_535),
+  HOST: z.string().min(1).optional(),
+  /** PostgreSQL; without it, embedded PGlite in DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default(".data/api"),
+  /** "tenantA:keyA,tenantB:keyB"; without it a development key is created and printed. */
+  API_KEYS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== ""))
+    .pipe(z.array(tenantKeyPair)),
+  SSE_HEARTBEAT_MS: integer(30_000, 0, 3_600_000),
+  /** Signs stream tokens; without it a random one per process (tokens then die with the process). */
+  STREAM_TOKEN_SECRET: z.string().min(16).optional(),
+  STREAM_TOKEN_TTL_SECONDS: integer(900, 1, 86_400),
+  /** The relay's fallback poll; wake-ups usually come sooner. */
+  PUBLISHER_POLL_INTERVAL_MS: integer(1_000, 10, 60_000),
+  SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 120_000),
+});
+
+/** The parsed configuration. */
+export type Config = z.output<typeof configSchema>;
+
+/** Parses the environment once; throws an Error listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const result = configSchema.safeParse(blankless);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new Error(`invalid configuration:\n  ${problems.join("\n  ")}`);
+}

@@ -1,0 +1,45 @@
+import { dashboardScript } from "./script.js";
+
+/**
+ * The dashboard: one page, no build step. It asks for the API key once
+ * (kept in sessionStorage), trades it for the stream cookie, lists the
+ * tenant's settlements and keeps them live from the event stream.
+ */
+export function dashboardPage(): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Settlements</title>
+<style>
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #1b1f24; background: #f6f8fa; }
+  h1 { font-size: 1.4rem; margin: 0 0 1rem; }
+  #connection { font-size: .85rem; padding: .15rem .5rem; border-radius: 1rem; background: #ddd; margin-left: .5rem; }
+  #connection.live { background: #c9f0d3; } #connection.reconnecting { background: #ffe9b3; }
+  table { border-collapse: collapse; width: 100%; background: #fff; }
+  th, td { text-align: left; padding: .45rem .7rem; border-bottom: 1px solid #e4e7eb; }
+  td.id { font-family: ui-monospace, monospace; font-size: .8rem; }
+  .status { padding: .1rem .5rem; border-radius: .3rem; background: #e8eaed; }
+  .status.confirming { background: #fff1c2; } .status.confirmed { background: #d6ecff; }
+  .status.settled { background: #c9f0d3; } .status.failed { background: #ffd6d6; }
+  progress { width: 10rem; vertical-align: middle; }
+  form { display: flex; gap: .5rem; } input { width: 28rem; padding: .3rem; }
+  .hidden { display: none; } #message { color: #a40e26; }
+</style>
+</head>
+<body>
+<h1>Settlements <span id="connection">offline</span></h1>
+<form id="login" class="hidden">
+  <input id="api-key" type="password" placeholder="API key" autocomplete="off" required>
+  <button type="submit">Connect</button>
+</form>
+<p id="message"></p>
+<table id="settlements" class="hidden">
+  <thead><tr><th>Settlement</th><th>Amount</th><th>Network</th><th>Status</th><th>Confirmations</th></tr></thead>
+  <tbody></tbody>
+</table>
+<script>${dashboardScript}</script>
+</body>
+</html>`;
+}

@@ -1,0 +1,35 @@
+/** Stable codes of the errors the app raises; HTTP maps each to a status in one place. */
+export type AppErrorCode =
+  | "validation_failed"
+  | "invalid_parameter"
+  | "malformed_json"
+  | "unsupported_media_type"
+  | "payload_too_large"
+  | "unauthorized"
+  | "not_found"
+  | "invalid_transition"
+  | "idempotency_key_reused";
+
+/** The app's one error class: a stable code, a message, and the field at fault if any. */
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  /** The request field at fault, e.g. `amount` or `query.limit`. */
+  readonly field: string | undefined;
+
+  constructor(code: AppErrorCode, message: string, options?: { field?: string | undefined; cause?: unknown }) {
+    super(message, { cause: options?.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.field = options?.field;
+  }
+}
+
+/** The resource does not exist for this tenant (another tenant's id looks the same). */
+export function notFound(what: string, id: string): AppError {
+  return new AppError("not_found", `${what} ${id} not found`);
+}
+
+/** The state machine forbids the command in the current state. */
+export function invalidTransition(message: string): AppError {
+  return new AppError("invalid_transition", message);
+}

@@ -1,0 +1,30 @@
+import { createEventStore, type DomainEvent } from "@org/events";
+import { SSEError, type ReplaySource } from "@org/sse-broadcaster";
+import type { Kysely } from "kysely";
+
+const PAGE_SIZE = 500;
+
+/**
+ * The broadcaster's replay for Last-Event-ID resume: the events after that
+ * id's checkpoint, in the log's commit-safe order (the order the live feed
+ * relays), narrowed by the client's filter. An id the store does not know,
+ * or one of another tenant, cannot be resumed: the client gets a reset.
+ */
+export function eventStoreReplay(db: Kysely<any>): ReplaySource<DomainEvent> {
+  const store = createEventStore(db);
+  return async function* replay({ lastEventId, filter }) {
+    const last = await store.getEvent(lastEventId);
+    if (!last || (filter?.tenantId !== undefined && last.tenantId !== filter.tenantId)) {
+      throw new SSEError("unknown_last_event_id", `cannot resume after ${lastEventId}: no such event`);
+    }
+    let checkpoint = { transactionId: last.transactionId, position: last.position };
+    const narrowing = { tenantId: filter?.tenantId, types: filter?.types, aggregateIds: filter?.aggregateIds };
+    // Pages until one comes back short: the log is finite at any moment, so this ends.
+    for (;;) {
+      const page = await store.readAfter(checkpoint, { ...narrowing, limit: PAGE_SIZE });
+      yield* page.events;
+      if (page.events.length < PAGE_SIZE || page.checkpoint === null) return;
+      checkpoint = page.checkpoint;
+    }
+  };
+}

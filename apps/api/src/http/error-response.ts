@@ -1,0 +1,64 @@
+import { ConcurrencyError, EventsError, ValidationError } from "@org/events";
+import type { Context } from "hono";
+import { isSSEError } from "@org/sse-broadcaster";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { AppError, type AppErrorCode } from "../errors.js";
+
+const STATUS_BY_CODE: Record<AppErrorCode, ContentfulStatusCode> = {
+  invalid_parameter: 400,
+  malformed_json: 400,
+  unauthorized: 401,
+  not_found: 404,
+  invalid_transition: 409,
+  idempotency_key_reused: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_failed: 422,
+};
+
+const SSE_STATUS: Partial<Record<string, ContentfulStatusCode>> = {
+  too_many_clients: 503,
+  duplicate_client: 409,
+  invalid_filter: 400,
+  closed: 503,
+};
+
+interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+function toErrorBody(error: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
+  if (error instanceof AppError) {
+    const field = error.field === undefined ? {} : { field: error.field };
+    return { status: STATUS_BY_CODE[error.code], body: { error: { code: error.code, message: error.message, ...field } } };
+  }
+  if (error instanceof ValidationError) {
+    return { status: 422, body: { error: { code: error.code, message: error.message, field: error.field } } };
+  }
+  if (error instanceof ConcurrencyError) {
+    return { status: 409, body: { error: { code: error.code, message: `${error.message}; retry the request` } } };
+  }
+  if (error instanceof EventsError) {
+    return { status: 422, body: { error: { code: error.code, message: error.message } } };
+  }
+  if (isSSEError(error)) {
+    const status = SSE_STATUS[error.code] ?? 500;
+    return { status, body: { error: { code: error.code, message: error.message } } };
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    return { status: error.status as ContentfulStatusCode, body: { error: { code: "bad_request", message: error.message } } };
+  }
+  return { status: 500, body: { error: { code: "internal_error", message: "internal error" } } };
+}
+
+/**
+ * The one place errors become HTTP responses: `{"error": {"code", "message",
+ * "field"?}}` with the status of the code. Unknown errors are logged and
+ * answered as 500 without their details.
+ */
+export function errorResponse(error: unknown, c: Context): Response {
+  const { status, body } = toErrorBody(error);
+  if (status >= 500) console.error(`${c.req.method} ${c.req.path} failed:`, error);
+  return c.json(body, status);
+}

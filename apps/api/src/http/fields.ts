@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+const ULID = "[0-9A-HJKMNP-TV-Z]{26}";
+
+/** A money amount or gas figure: a non-negative decimal string, never a float. */
+export const decimalString = z
+  .string()
+  .max(40)
+  .regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal string such as "125.50"');
+
+/** An ISO 4217-style currency code. */
+export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be three capital letters such as "USD"');
+
+/** A network name such as "polygon" or "base". */
+export const networkName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be a lower-case network name such as "polygon"');
+
+/** An id made by `generateId(prefix)`: `<prefix>_<ULID>`. */
+export function prefixedId(prefix: string) {
+  return z.string().regex(new RegExp(`^${prefix}_${ULID}$`), `must be an id like ${prefix}_01JQXR5V0000000000000000`);
+}
+
+/** A query parameter given at most once, validated by `schema`. */
+export function singleParam<S extends z.ZodType<unknown, string>>(schema: S) {
+  return z
+    .array(z.string())
+    .max(1, "must be given at most once")
+    .transform((values) => values[0]!)
+    .pipe(schema);
+}
+
+/** A positive integer query parameter (it arrives as text). */
+export function integerParam(min: number, max: number) {
+  return z.string().regex(/^\d{1,9}$/, "must be a whole number").transform(Number).pipe(z.number().int().min(min).max(max));
+}

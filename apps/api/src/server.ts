@@ -1,0 +1,89 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.js";
+import { newApiKey, provisionApiKeys } from "./auth/api-keys.js";
+import { createStreamTokens } from "./auth/stream-token.js";
+import type { Config } from "./config.js";
+import { runApiMigrations } from "./db/migrations.js";
+import { openDatabase } from "./db/open-database.js";
+import { createLiveFeed } from "./events/live-feed.js";
+import { createMetrics } from "./metrics.js";
+
+/** A running service. */
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  /**
+   * Stops accepting connections, ends the SSE streams, lets the publisher
+   * finish what it holds, closes the database. Idempotent; rejects with an
+   * AggregateError when a step failed (the others still ran).
+   */
+  shutdown(): Promise<void>;
+}
+
+/** Opens the database, migrates, provisions keys, wires the live path and listens. */
+export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<RunningServer> {
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const { db } = database;
+  await runApiMigrations(db);
+
+  if (config.API_KEYS.length > 0) {
+    await provisionApiKeys(db, config.API_KEYS);
+  } else {
+    const key = newApiKey();
+    await provisionApiKeys(db, [{ tenantId: "dev", key }]);
+    log(`No API_KEYS configured: created a development key for tenant "dev":\n  ${key}`);
+  }
+  if (!config.STREAM_TOKEN_SECRET) log("STREAM_TOKEN_SECRET not set: stream tokens are signed with a random per-process secret.");
+
+  const live = createLiveFeed({
+    database,
+    databaseUrl: config.DATABASE_URL,
+    pollIntervalMs: config.PUBLISHER_POLL_INTERVAL_MS,
+    heartbeatIntervalMs: config.SSE_HEARTBEAT_MS,
+  });
+  const metrics = createMetrics();
+  const { broadcaster, publisher } = live;
+  metrics.sample({ name: "sse_clients", help: "Connected SSE clients.", type: "gauge", value: () => broadcaster.getClientCount() });
+  metrics.sample({ name: "sse_events_sent_total", help: "Event frames written to SSE clients.", type: "counter", value: () => broadcaster.getStats().eventsSent });
+  metrics.sample({ name: "sse_evictions_total", help: "SSE clients closed for falling behind.", type: "counter", value: () => broadcaster.getStats().evictions });
+  metrics.sample({ name: "outbox_delivered_total", help: "Events relayed by this process.", type: "counter", value: () => publisher.getStats().delivered });
+  metrics.sample({ name: "outbox_errors_total", help: "Errors the relay recovered from.", type: "counter", value: () => publisher.getStats().errors });
+  metrics.sample({ name: "outbox_is_leader", help: "1 when this process relays the feed.", type: "gauge", value: () => Number(publisher.getStats().isLeader) });
+
+  const app = createApp({
+    db,
+    broadcaster,
+    streamTokens: createStreamTokens({ secret: config.STREAM_TOKEN_SECRET ?? randomBytes(32).toString("hex"), ttlSeconds: config.STREAM_TOKEN_TTL_SECONDS }),
+    metrics,
+    afterCommit: live.afterCommit,
+    eventStats: () => ({ publisher: publisher.getStats() }),
+  });
+  await live.start();
+
+  const server = serve({ fetch: app.fetch, port: config.PORT, ...(config.HOST ? { hostname: config.HOST } : {}) });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST && config.HOST !== "0.0.0.0" ? config.HOST : "127.0.0.1"}:${port}`;
+
+  let stopped: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopped ??= (async () => {
+      const errors: unknown[] = [];
+      const step = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await step(broadcaster.close({ comment: "server shutting down; reconnect with Last-Event-ID" }));
+      await step(publisher.stop());
+      // Idle keep-alive sockets would hold close() open; streams are already ended.
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      await closed;
+      await step(db.destroy());
+      if (errors.length > 0) throw new AggregateError(errors, `shutdown met ${errors.length} error(s)`);
+    })());
+
+  return { url, shutdown };
+}
