@@ -6,6 +6,7 @@
  * Filter with `pnpm test --project <name>`.
  */
 export const projects = [
+  "packages/test-harness",
   "packages/domain-events",
   "packages/outbox-publisher",
   "packages/sse-broadcaster",

@@ -13,21 +13,25 @@ export const NO_DATABASE_MESSAGE =
  * Testcontainers PostgreSQL when a Docker engine answers, the local server on
  * 127.0.0.1:5432. Fails within seconds, with one line that says what to do.
  */
-export async function resolveDatabaseUrl(): Promise<{ url: string; stop?: () => Promise<void> }> {
-  const fromEnv = process.env.DATABASE_URL;
+export async function resolveDatabaseUrl({
+  env = process.env,
+  localUrl = LOCAL_URL,
+  dockerCommand = "docker",
+}: { env?: NodeJS.ProcessEnv; localUrl?: string; dockerCommand?: string } = {}): Promise<{ url: string; stop?: () => Promise<void> }> {
+  const fromEnv = env.DATABASE_URL;
   if (fromEnv) return { url: fromEnv };
-  if (await dockerAnswers()) {
+  if (await dockerAnswers(dockerCommand)) {
     const { PostgreSqlContainer } = await import("@testcontainers/postgresql");
     const container = await new PostgreSqlContainer("postgres:15-alpine").start();
     return { url: container.getConnectionUri(), stop: async () => void (await container.stop()) };
   }
-  if (await postgresAnswers(LOCAL_URL)) return { url: LOCAL_URL };
+  if (await postgresAnswers(localUrl)) return { url: localUrl };
   throw new Error(NO_DATABASE_MESSAGE);
 }
 
-function dockerAnswers(): Promise<boolean> {
+function dockerAnswers(command: string): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile("docker", ["info"], { timeout: PROBE_TIMEOUT_MS }, (error) => resolve(!error));
+    execFile(command, ["info"], { timeout: PROBE_TIMEOUT_MS }, (error) => resolve(!error));
   });
 }
 
