@@ -1,0 +1,56 @@
+import { useTestDatabase } from "@org/test-harness";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { httpClient } from "./support/http.js";
+import { spawnServer, type ServerProcess } from "./support/spawn-server.js";
+
+/** The dashboard in Debian's headless Chromium, driven by playwright-core, against the real server. */
+const database = useTestDatabase();
+const KEY = "dashboard-key-0123456789";
+let server: ServerProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await spawnServer({ DATABASE_URL: database.url, API_KEYS: `acme:${KEY}`, PUBLISHER_POLL_INTERVAL_MS: "200" });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  expect(await server?.stop()).toBe(0);
+});
+
+describe("dashboard", () => {
+  test("lists the tenant's settlements and moves the progress bar live from the stream", async () => {
+    const api = httpClient(server.url, KEY);
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.fill("#api-key", KEY);
+    await page.click("#login button");
+    await page.waitForSelector("#connection.live");
+
+    const id = (await api("POST", "/api/v1/settlements", { amount: "250.00", currency: "USD", required_confirmations: 4 })).body.id as string;
+    const row = `tr[data-settlement-id="${id}"]`;
+    await page.waitForSelector(row);
+    await api("POST", `/api/v1/settlements/${id}/submit`, { tx_hash: "0xfeed" });
+    await page.waitForFunction((selector) => document.querySelector(`${selector} .status`)?.textContent === "submitted", row);
+
+    for (const confirmations of [1, 2, 3, 4]) {
+      await api("POST", `/api/v1/settlements/${id}/confirmations`, { confirmations });
+      await page.waitForFunction(
+        ([selector, value]) => (document.querySelector(`${selector} progress`) as HTMLProgressElement | null)?.value === value,
+        [row, confirmations] as const,
+      );
+    }
+    expect(await page.textContent(`${row} .status`)).toBe("confirmed");
+    expect(await page.getAttribute(`${row} progress`, "max")).toBe("4");
+
+    // A reload lists what exists, from the API, with the key kept for the tab.
+    await page.reload();
+    await page.waitForSelector(`${row} .status.confirmed`);
+    await page.close();
+  });
+});
