@@ -3,7 +3,7 @@ import { createSSEBroadcaster } from "@org/sse-broadcaster";
 import type { Kysely } from "kysely";
 import { createApp } from "../app.js";
 import { provisionApiKeys } from "../auth/api-keys.js";
-import { createStreamTokens } from "../auth/stream-token.js";
+import { createStreamTokens, type StreamTokens } from "../auth/stream-token.js";
 import { runApiMigrations } from "../db/migrations.js";
 import type { Database } from "../db/schema.js";
 import { createMetrics } from "../metrics.js";
@@ -18,7 +18,7 @@ export type TestClient = (method: string, path: string, body?: unknown, headers?
  * Migrates `db`, provisions the test keys and builds the app in-process
  * (no live feed: commands, reads and validation only).
  */
-export async function buildTestApp(db: Kysely<Database>) {
+export async function buildTestApp(db: Kysely<Database>, streamTokens: StreamTokens = createStreamTokens({ secret: "test-secret-0123456789", ttlSeconds: 60 })) {
   await runApiMigrations(db);
   await provisionApiKeys(db, [
     { tenantId: "tenant-a", key: TEST_KEYS.tenantA },
@@ -27,7 +27,7 @@ export async function buildTestApp(db: Kysely<Database>) {
   const app = createApp({
     db,
     broadcaster: createSSEBroadcaster<DomainEvent>({ heartbeatIntervalMs: 0 }),
-    streamTokens: createStreamTokens({ secret: "test-secret-0123456789", ttlSeconds: 60 }),
+    streamTokens,
     metrics: createMetrics(),
   });
   const clientFor =

@@ -1,0 +1,21 @@
+import { describe, expect, test } from "vitest";
+import { loadConfig } from "./config.js";
+
+describe("configuration", () => {
+  test("defaults: port 3000, PGlite in .data/api, no keys, 30 s heartbeats", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, DATA_DIR: ".data/api", API_KEYS: [], SSE_HEARTBEAT_MS: 30_000 });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  test("API_KEYS gives each tenant its keys", () => {
+    expect(loadConfig({ API_KEYS: "tenantA:keyA-12345, tenantB:keyB-67890" }).API_KEYS).toEqual([
+      { tenantId: "tenantA", key: "keyA-12345" },
+      { tenantId: "tenantB", key: "keyB-67890" },
+    ]);
+  });
+
+  test("every bad variable is named in one error", () => {
+    expect(() => loadConfig({ PORT: "http", API_KEYS: "no-colon", DATABASE_URL: "mysql://x" })).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*API_KEYS/);
+  });
+});
