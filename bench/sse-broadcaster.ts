@@ -110,7 +110,6 @@ function clientMain(port: number, n: number): void {
         counts[i] = (counts[i] ?? 0) + 1;
         at = chunk.indexOf(ID_LINE, at + 1);
       }
-      found = 0;
       tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - 4)));
     });
     socket.on("error", () => {});
@@ -173,7 +172,7 @@ function startClients(port: number, n: number): ChildProcess {
 }
 
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill();
   await exited;
