@@ -27,6 +27,10 @@ describe("dashboard", () => {
   test("lists the tenant's settlements and moves the progress bar live from the stream", async () => {
     const api = httpClient(server.url, KEY);
     const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    // Each wait fails on its own, with its selector, well inside the test's limit.
+    page.setDefaultTimeout(15_000);
     await page.goto(server.url);
     await page.fill("#api-key", KEY);
     await page.click("#login button");
@@ -51,6 +55,7 @@ describe("dashboard", () => {
     // A reload lists what exists, from the API, with the key kept for the tab.
     await page.reload();
     await page.waitForSelector(`${row} .status.confirmed`);
+    expect(pageErrors).toEqual([]);
     await page.close();
   });
 });

@@ -12,6 +12,11 @@ const $ = (selector) => document.querySelector(selector);
 let source = null;
 let lastEventId = null;
 let reopenAttempts = 0;
+// Events that arrive while the list loads wait here, then apply on top of it.
+let listLoaded = false;
+let held = [];
+// Status only moves forward: an event older than the listed row must not pull it back.
+const RANK = { pending: 0, submitted: 1, confirming: 2, confirmed: 3, settled: 4, failed: 4 };
 
 function api(path, init = {}) {
   const headers = { Authorization: "Bearer " + sessionStorage.getItem(KEY), ...(init.headers || {}) };
@@ -66,6 +71,7 @@ function updateSettlementInUI(id, status) {
   const tr = row(id);
   if (!tr) return;
   const badge = tr.querySelector("td:nth-child(4) span");
+  if (badge.textContent && RANK[badge.textContent] >= RANK[status]) return;
   badge.textContent = status;
   badge.className = "status " + status;
 }
@@ -74,18 +80,41 @@ function updateProgressBar(id, confirmations, required) {
   const tr = row(id);
   if (!tr) return;
   const progress = tr.querySelector("progress");
+  if (tr.dataset.confirmations && Number(tr.dataset.confirmations) > confirmations) return;
+  tr.dataset.confirmations = confirmations;
   progress.max = required;
   progress.value = Math.min(confirmations, required);
   tr.querySelector("td:nth-child(5) span").textContent = confirmations + " / " + required;
 }
 
 async function loadSettlements() {
+  listLoaded = false;
   const page = await api("/api/v1/settlements?limit=100");
   $("#settlements tbody").replaceChildren();
   page.data.slice().reverse().forEach(renderSettlement);
+  listLoaded = true;
+  const waiting = held;
+  held = [];
+  waiting.forEach(([handle, event]) => handle(event));
 }
 
 function track(event) { if (event.lastEventId) lastEventId = event.lastEventId; reopenAttempts = 0; }
+
+/** True when the row is shown; otherwise fetches it (its state is at least as new as the event that asked). */
+function ensureRow(id) {
+  if (row(id)) return true;
+  api("/api/v1/settlements/" + id).then(renderSettlement).catch(() => {});
+  return false;
+}
+
+/** Listens for one event type; holds its events until the list is loaded. */
+function on(type, handle) {
+  source.addEventListener(type, (event) => {
+    track(event);
+    if (listLoaded) handle(event);
+    else held.push([handle, event]);
+  });
+}
 
 function openStream() {
   if (source) source.close();
@@ -97,28 +126,21 @@ function openStream() {
     // CLOSED means the browser gave up (e.g. 401 once the token expired): renew it, then reopen from the last id seen.
     if (source.readyState === EventSource.CLOSED) reopen();
   };
-  source.addEventListener("settlement.created", (e) => {
-    track(e);
+  on("settlement.created", (e) => ensureRow(JSON.parse(e.data).settlement_id));
+  on("settlement.status_changed", (e) => {
     const data = JSON.parse(e.data);
-    api("/api/v1/settlements/" + data.settlement_id).then(renderSettlement).catch(() => {});
+    if (ensureRow(data.settlement_id)) updateSettlementInUI(data.settlement_id, data.to_status);
   });
-  source.addEventListener("settlement.status_changed", (e) => {
-    track(e);
+  on("settlement.confirmation_progress", (e) => {
     const data = JSON.parse(e.data);
-    updateSettlementInUI(data.settlement_id, data.to_status);
+    if (ensureRow(data.settlement_id)) updateProgressBar(data.settlement_id, data.confirmations, data.required);
   });
-  source.addEventListener("settlement.confirmation_progress", (e) => {
-    track(e);
-    const data = JSON.parse(e.data);
-    updateProgressBar(data.settlement_id, data.confirmations, data.required);
-  });
-  source.addEventListener("settlement.network_selected", (e) => {
-    track(e);
+  on("settlement.network_selected", (e) => {
     const data = JSON.parse(e.data);
     const tr = row(data.settlement_id);
     if (tr) tr.querySelector(".network").textContent = data.network;
   });
-  ["settlement.gas_estimated", "settlement.settled", "settlement.failed"].forEach((type) => source.addEventListener(type, track));
+  ["settlement.gas_estimated", "settlement.settled", "settlement.failed"].forEach((type) => on(type, () => {}));
   // The server could not resume from our last id: reload the list instead of trusting a gap.
   source.addEventListener("reset", () => { lastEventId = null; loadSettlements().catch(() => {}); });
 }
