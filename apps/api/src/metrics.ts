@@ -41,9 +41,9 @@ export function createMetrics(): Metrics {
         "# HELP http_requests_total HTTP requests answered.",
         "# TYPE http_requests_total counter",
         ...[...requests.values()].map((e) => `http_requests_total{${e.labels}} ${e.count}`),
-        "# HELP http_request_duration_seconds_sum Time spent answering HTTP requests.",
-        "# TYPE http_request_duration_seconds_sum counter",
-        ...[...requests.values()].map((e) => `http_request_duration_seconds_sum{${e.labels}} ${e.seconds}`),
+        "# HELP http_request_duration_seconds_total Seconds spent answering HTTP requests.",
+        "# TYPE http_request_duration_seconds_total counter",
+        ...[...requests.values()].map((e) => `http_request_duration_seconds_total{${e.labels}} ${e.seconds}`),
       ];
       for (const metric of sampled) {
         lines.push(`# HELP ${metric.name} ${metric.help}`, `# TYPE ${metric.name} ${metric.type}`, `${metric.name} ${metric.value()}`);
