@@ -2,6 +2,10 @@ import { sql, type Kysely } from "kysely";
 import { checkInteger } from "./errors.js";
 import { resolveTables, type OutboxTableOptions } from "./tables.js";
 
+const latestKept = (e: ReturnType<typeof sql.table>) => sql`and exists (
+  select 1 from ${e} n where n.aggregate_type = v.aggregate_type and n.aggregate_id = v.aggregate_id
+    and n.aggregate_version > v.aggregate_version)`;
+
 /** Options of {@link deleteOldEvents}. */
 export interface RetentionOptions extends OutboxTableOptions {
   /**
@@ -21,6 +25,13 @@ export interface RetentionOptions extends OutboxTableOptions {
    * @default true
    */
   requirePublished?: boolean;
+  /**
+   * Keep each aggregate's latest event even when it is old: the events
+   * table assigns the next aggregate version from the last one stored, so
+   * deleting it would restart the aggregate at version 1.
+   * @default true
+   */
+  keepLatestPerAggregate?: boolean;
   /** Stops between batches. */
   signal?: AbortSignal;
 }
@@ -29,7 +40,8 @@ export interface RetentionOptions extends OutboxTableOptions {
  * Deletes old events that every consumer is done with: published by the
  * feed (unless `requirePublished: false`), past every worker group's
  * checkpoint, and with no delivery row left in any group (so dead letters
- * and pending retries stay until someone handles them). Works in batches
+ * and pending retries stay until someone handles them); each aggregate's
+ * latest event stays too (unless `keepLatestPerAggregate: false`). Works in batches
  * of short statements that skip rows locked by others; returns how many
  * events it deleted.
  *
@@ -37,7 +49,7 @@ export interface RetentionOptions extends OutboxTableOptions {
  * setInterval(() => void deleteOldEvents(db, { olderThanMs: 7 * 24 * 3600_000 }), 3600_000);
  */
 export async function deleteOldEvents(db: Kysely<any>, options: RetentionOptions = {}): Promise<number> {
-  const { olderThanMs = 7 * 24 * 60 * 60 * 1000, batchSize = 1000, requirePublished = true, signal } = options;
+  const { olderThanMs = 7 * 24 * 60 * 60 * 1000, batchSize = 1000, requirePublished = true, keepLatestPerAggregate = true, signal } = options;
   checkInteger("olderThanMs", olderThanMs, 0);
   checkInteger("batchSize", batchSize, 1, 100_000);
   const tables = resolveTables(options);
@@ -50,6 +62,7 @@ export async function deleteOldEvents(db: Kysely<any>, options: RetentionOptions
         where v.created_at < now() - ${olderThanMs} * interval '1 millisecond'
           ${requirePublished ? sql`and v.published_at is not null` : sql``}
           and not exists (select 1 from ${sql.table(tables.deliveries)} d where d.event_id = v.id)
+          ${keepLatestPerAggregate ? latestKept(e) : sql``}
           and not exists (
             select 1 from ${sql.table(tables.groups)} g
             where (g.transaction_id, g.position) < (v.transaction_id, v.position))

@@ -30,18 +30,23 @@ export async function claimDeliveries(
       from ${d} h
       where h.group_name = ${group} and h.status = 'pending' and h.next_attempt_at <= now()
         and (h.locked_until is null or h.locked_until < now())
-        and not exists (
-          select 1 from ${d} p
+        -- the head of its aggregate: a scalar subquery with LIMIT stays a per-row
+        -- index probe whatever the statistics say (an anti join planned on stale
+        -- statistics scanned the whole group for every row)
+        and h.event_id = (
+          select p.event_id from ${d} p
           where p.group_name = ${group} and p.aggregate_type = h.aggregate_type and p.aggregate_id = h.aggregate_id
-            and (p.transaction_id, p.position) < (h.transaction_id, h.position))
+          order by p.transaction_id, p.position
+          limit 1)
       order by h.transaction_id, h.position
       limit ${limit}
       for update skip locked
     ), run as (
-      select r.event_id from heads h cross join lateral (
-        select p.event_id, p.transaction_id, p.position from ${d} p
+      select r.row_id from heads h cross join lateral (
+        select p.ctid as row_id, p.transaction_id, p.position from ${d} p
+        -- no status filter: rows behind a pending head are never dead, and the
+        -- filter would let the planner pick the partial claim-order index
         where p.group_name = ${group} and p.aggregate_type = h.aggregate_type and p.aggregate_id = h.aggregate_id
-          and p.status = 'pending'
         order by p.transaction_id, p.position
         limit ${limit}
       ) r
@@ -49,7 +54,9 @@ export async function claimDeliveries(
       limit ${limit}
     )
     update ${d} c set locked_until = now() + ${leaseMs} * interval '1 millisecond', locked_by = ${workerId}
-    from run where c.group_name = ${group} and c.event_id = run.event_id
+    -- by ctid: a TID scan whatever the statistics say; a row changed since
+    -- this statement's snapshot fails the recheck and is simply not claimed
+    where c.ctid = any(array(select row_id from run))
     returning c.event_id, c.attempts`.execute(db);
   if (rows.length === 0) return [];
   const attempts = new Map(rows.map((row) => [row.event_id, Number(row.attempts)]));
