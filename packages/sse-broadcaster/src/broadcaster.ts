@@ -44,6 +44,14 @@ export interface SSEBroadcaster<E extends BroadcastEvent = BroadcastEvent> {
    * (before any client gets it) when the event type or id contains CR, LF or NUL.
    */
   broadcast(event: E): number;
+  /**
+   * Broadcasts `events` in order, as a relay hands over a batch: each client
+   * gets its matching events of the batch as one write. Every event is
+   * validated first, so an invalid one throws `SSEError("invalid_field")`
+   * before any client gets any event of the batch. Returns the number of
+   * deliveries (clients times matching events).
+   */
+  broadcastMany(events: Iterable<E>): number;
   getClientCount(): number;
   getStats(): SSEStats;
   /** Ends every stream and stops every timer. Idempotent; resolves when all streams are closed. */
@@ -53,12 +61,17 @@ export interface SSEBroadcaster<E extends BroadcastEvent = BroadcastEvent> {
 const encoder = new TextEncoder();
 const encode = (text: string): Uint8Array => encoder.encode(text);
 
+/** Runs `flush` once the current tick's work is done (after pending I/O callbacks in Node). */
+const deferFlush: (flush: () => void) => void =
+  typeof setImmediate === "function" ? (flush) => void setImmediate(flush) : (flush) => void setTimeout(flush, 0);
+
 /**
  * Creates a broadcaster. Transport-neutral: it writes bytes to WHATWG
  * WritableStreams or {@link SSESink}s (see the `./hono` and `./node` adapters).
  *
  * Delivery: each client gets matching events in broadcast order, each at most
- * once per connection. A client whose queue passes its bound is closed with
+ * once per connection. Frames queued for a client in the same tick go out
+ * as one write at the end of the tick. A client whose queue passes its bound is closed with
  * a final `: evicted: slow consumer` comment; it reconnects with
  * Last-Event-ID and the replay source fills the gap. Nothing is dropped
  * silently.
@@ -84,6 +97,29 @@ export function createSSEBroadcaster<E extends BroadcastEvent = BroadcastEvent>(
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let closed: Promise<void> | undefined;
 
+  // End-of-tick flush: the clients that queued frames this tick, each flushed once.
+  let dirty: SSEClient[] = [];
+  let spare: SSEClient[] = [];
+  let tickScheduled = false;
+  // The last coalesced chunk and its frames: the next client with the same frames reuses it.
+  const memoFrames: Uint8Array[] = [];
+  let memoChunk: Uint8Array | undefined;
+  const flushTick = (): void => {
+    tickScheduled = false;
+    const clients = dirty;
+    dirty = spare;
+    for (const client of clients) client.flush();
+    clients.length = 0;
+    spare = clients;
+    memoFrames.length = 0;
+    memoChunk = undefined;
+  };
+  const scheduleTick = (): void => {
+    if (tickScheduled) return;
+    tickScheduled = true;
+    deferFlush(flushTick);
+  };
+
   const encodeEvent = (event: E): Uint8Array =>
     encode(formatSSEMessage({ event: event.eventType, id: event.id, data: opts.serialize(event) }));
 
@@ -97,10 +133,32 @@ export function createSSEBroadcaster<E extends BroadcastEvent = BroadcastEvent>(
   };
 
   const host: ClientHost = {
-    written(chunk) {
-      counters.bytesSent += chunk.byteLength;
-      // Comments start with ":" and the connect hint with "r"; everything else is an event.
-      if (chunk[0] !== 0x3a && chunk[0] !== 0x72) counters.eventsSent += 1;
+    written(bytes, events) {
+      counters.bytesSent += bytes;
+      counters.eventsSent += events;
+    },
+    schedule(client) {
+      dirty.push(client);
+      scheduleTick();
+    },
+    coalesce(frames, start, end, bytes) {
+      const count = end - start;
+      if (memoChunk !== undefined && memoChunk.byteLength === bytes && memoFrames.length === count) {
+        let same = true;
+        for (let i = 0; i < count && same; i += 1) same = memoFrames[i] === frames[start + i];
+        if (same) return memoChunk;
+      }
+      const chunk = new Uint8Array(bytes);
+      memoFrames.length = 0;
+      for (let i = start, at = 0; i < end; i += 1) {
+        const frame = frames[i] as Uint8Array;
+        chunk.set(frame, at);
+        at += frame.byteLength;
+        memoFrames.push(frame);
+      }
+      memoChunk = chunk;
+      scheduleTick(); // forgets the memo at the end of the tick
+      return chunk;
     },
     overflowed(client) {
       if (registry.clients.get(client.id) !== client) return;
@@ -190,6 +248,24 @@ export function createSSEBroadcaster<E extends BroadcastEvent = BroadcastEvent>(
         if (!client.filter.matches(event)) continue;
         client.deliver(frame, event.id);
         delivered += 1;
+      }
+      return delivered;
+    },
+
+    broadcastMany(events) {
+      const batch = Array.isArray(events) ? (events as readonly E[]) : [...events];
+      // All encoded (and validated) before any client gets any of them.
+      const frames = batch.map(encodeEvent);
+      counters.eventsBroadcast += batch.length;
+      let delivered = 0;
+      for (const client of registry.clients.values()) {
+        for (let i = 0; i < batch.length; i += 1) {
+          const event = batch[i] as E;
+          if (!client.filter.matches(event)) continue;
+          client.deliver(frames[i] as Uint8Array, event.id);
+          delivered += 1;
+          if (client.closed) break; // evicted by this batch: the rest would be dropped anyway
+        }
       }
       return delivered;
     },

@@ -8,11 +8,26 @@ interface HeldFrame {
 }
 
 /**
+ * A coalesced chunk stops growing at this size (a client further behind gets
+ * several chunks), and a client with this much waiting flushes at once
+ * instead of at the end of the tick.
+ */
+export const MAX_CHUNK_BYTES = 64 * 1024;
+
+const isEventFrame = (frame: Uint8Array): boolean => frame[0] !== 0x3a && frame[0] !== 0x72; // not ":" (comment) nor "r" (retry hint)
+
+/**
  * One connected client: its filter, its sink and a bounded queue of frames
- * waiting for the transport. Writes are strictly sequential: while the sink
- * is full (its write returned a promise) later frames wait in the queue, and
- * past `maxQueueEvents` or `maxQueueBytes` the host evicts the client rather
- * than grow memory or drop a frame.
+ * waiting for the transport. Writes are strictly sequential and in order.
+ *
+ * Coalescing: frames queued in the same tick go to the transport as one
+ * chunk when the host flushes at the end of the tick (one write, one
+ * syscall, instead of one per frame), and so do frames that waited while
+ * the transport was full. Queued frames count toward the bounds like any
+ * other; a client whose transport has room is flushed rather than evicted.
+ * While the sink is full (its write returned a promise) later frames wait
+ * in the queue, and past `maxQueueEvents` or `maxQueueBytes` the host evicts
+ * the client rather than grow memory or drop a frame.
  *
  * While resuming, live frames are held (also bounded) until the replay is
  * done, then released minus the ids the replay already sent.
@@ -24,9 +39,11 @@ export class SSEClient {
   #sink: SSESink;
   #host: ClientHost;
   #limits: QueueLimits;
-  #queue: Uint8Array[] | undefined; // allocated on first backpressure only: most clients never need it
+  #queue: Uint8Array[] | undefined; // allocated on first push, then reused: frames at [#head, length)
+  #head = 0;
   #queuedBytes = 0;
   #busy = false;
+  #scheduled = false;
   #closed = false;
   #held: HeldFrame[] | undefined;
   #heldBytes = 0;
@@ -47,7 +64,15 @@ export class SSEClient {
 
   /** Nothing in flight and nothing queued: a heartbeat is worth sending. */
   get idle(): boolean {
-    return !this.#busy && (this.#queue === undefined || this.#queue.length === 0) && this.#held === undefined;
+    return !this.#busy && this.#queued() === 0 && this.#held === undefined;
+  }
+
+  /**
+   * The transport is full: what is pushed now waits in the queue. While it
+   * is not, pushing is safe (the queue flushes before it could overflow).
+   */
+  get busy(): boolean {
+    return this.#busy;
   }
 
   /** Queues a live event frame, or holds it while a replay is running. */
@@ -60,16 +85,35 @@ export class SSEClient {
     this.#heldBytes += frame.byteLength;
   }
 
-  /** Writes now if the transport has room, else queues within the bounds. */
+  /**
+   * Queues a frame for the end of the tick, within the bounds. A frame that
+   * does not fit while the transport has room flushes the queue first (and
+   * goes straight out); only frames waiting on a full transport can overflow.
+   */
   push(frame: Uint8Array): void {
     if (this.#closed) return;
-    const queue = this.#queue;
-    if (!this.#busy && (queue === undefined || queue.length === 0)) return this.#write(frame);
-    if ((queue?.length ?? 0) >= this.#limits.maxQueueEvents || this.#queuedBytes + frame.byteLength > this.#limits.maxQueueBytes) {
-      return this.#host.overflowed(this);
+    if (!this.#fits(frame)) {
+      if (!this.#busy) {
+        this.#flushNow();
+        if (this.#closed) return;
+        if (!this.#busy) return this.#write(frame, frame.byteLength, isEventFrame(frame) ? 1 : 0);
+      }
+      if (!this.#fits(frame)) return this.#host.overflowed(this);
     }
     (this.#queue ??= []).push(frame);
     this.#queuedBytes += frame.byteLength;
+    if (this.#busy) return; // the drain flushes it
+    if (this.#queuedBytes >= MAX_CHUNK_BYTES) return this.#flushNow();
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      this.#host.schedule(this);
+    }
+  }
+
+  /** End of the tick: hands what was queued to the transport as one chunk. */
+  flush(): void {
+    this.#scheduled = false;
+    this.#flushNow();
   }
 
   /** Starts holding live frames (resume in progress). */
@@ -87,7 +131,7 @@ export class SSEClient {
 
   /** Resolves once everything queued went to the transport, or the client closed. */
   whenDrained(): Promise<void> {
-    if (this.#closed || (!this.#busy && !this.#queue?.length)) return Promise.resolve();
+    if (this.#closed || (!this.#busy && this.#queued() === 0)) return Promise.resolve();
     return new Promise((resolve) => (this.#drainWaiters ??= []).push(resolve));
   }
 
@@ -102,14 +146,25 @@ export class SSEClient {
   close(finalFrame?: Uint8Array, flush = true): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    const queued = flush ? (this.#queue ?? []) : [];
+    const queue = this.#queue ?? [];
+    const frames = flush ? queue.slice(this.#head) : [];
+    if (finalFrame !== undefined) frames.push(finalFrame);
     this.#queue = undefined;
+    this.#head = 0;
+    this.#queuedBytes = 0;
     this.#held = undefined;
     this.#wakeDrainWaiters();
     try {
-      for (const frame of finalFrame === undefined ? queued : [...queued, finalFrame]) {
-        const pending = this.#sink.write(frame);
-        this.#host.written(frame);
+      if (frames.length > 0) {
+        let bytes = 0;
+        let events = 0;
+        for (const frame of frames) {
+          bytes += frame.byteLength;
+          if (isEventFrame(frame)) events += 1;
+        }
+        const chunk = frames.length === 1 ? (frames[0] as Uint8Array) : this.#host.coalesce(frames, 0, frames.length, bytes);
+        const pending = this.#sink.write(chunk);
+        this.#host.written(bytes, events);
         if (pending !== undefined) pending.catch(() => {});
       }
       return Promise.resolve(this.#sink.close()).catch(() => {});
@@ -118,31 +173,61 @@ export class SSEClient {
     }
   }
 
-  #write(frame: Uint8Array): void {
+  #queued(): number {
+    return this.#queue === undefined ? 0 : this.#queue.length - this.#head;
+  }
+
+  #fits(frame: Uint8Array): boolean {
+    return this.#queued() < this.#limits.maxQueueEvents && this.#queuedBytes + frame.byteLength <= this.#limits.maxQueueBytes;
+  }
+
+  /** Writes queued frames, up to MAX_CHUNK_BYTES a chunk, while the transport has room. */
+  #flushNow(): void {
+    const queue = this.#queue;
+    while (queue !== undefined && queue.length > this.#head && !this.#busy && !this.#closed) {
+      const start = this.#head;
+      let end = start;
+      let bytes = 0;
+      let events = 0;
+      for (; end < queue.length; end += 1) {
+        const frame = queue[end] as Uint8Array;
+        if (end > start && bytes + frame.byteLength > MAX_CHUNK_BYTES) break;
+        bytes += frame.byteLength;
+        if (isEventFrame(frame)) events += 1;
+      }
+      const chunk = end - start === 1 ? (queue[start] as Uint8Array) : this.#host.coalesce(queue, start, end, bytes);
+      if (end === queue.length) {
+        queue.length = 0;
+        this.#head = 0;
+      } else if (end > 1024) {
+        queue.splice(0, end);
+        this.#head = 0;
+      } else {
+        this.#head = end;
+      }
+      this.#queuedBytes -= bytes;
+      this.#write(chunk, bytes, events);
+    }
+    if (!this.#busy) this.#wakeDrainWaiters();
+  }
+
+  #write(chunk: Uint8Array, bytes: number, events: number): void {
     let pending: void | Promise<void>;
     try {
-      pending = this.#sink.write(frame);
+      pending = this.#sink.write(chunk);
     } catch (error) {
       return this.#host.failed(this, error);
     }
-    this.#host.written(frame);
+    this.#host.written(bytes, events);
     if (pending === undefined) return;
     this.#busy = true;
     pending.then(
-      () => this.#drain(),
+      () => {
+        this.#busy = false;
+        this.#flushNow();
+      },
       (error: unknown) => this.#host.failed(this, error),
     );
-  }
-
-  #drain(): void {
-    this.#busy = false;
-    const queue = this.#queue;
-    while (queue !== undefined && queue.length > 0 && !this.#busy && !this.#closed) {
-      const frame = queue.shift() as Uint8Array;
-      this.#queuedBytes -= frame.byteLength;
-      this.#write(frame);
-    }
-    if (!this.#busy) this.#wakeDrainWaiters();
   }
 
   #wakeDrainWaiters(): void {

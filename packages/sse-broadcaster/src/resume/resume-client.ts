@@ -49,7 +49,8 @@ export async function resumeClient<E extends BroadcastEvent>(
       if (sent.has(event.id) || !client.filter.matches(event)) continue;
       client.push(deps.encode(event));
       sent.add(event.id);
-      await client.whenDrained();
+      // Replayed frames coalesce too; wait only while the transport is full.
+      if (client.busy) await client.whenDrained();
     }
     if (client.closed) return;
     deps.resumed();
