@@ -42,7 +42,7 @@ export interface DeadLetterQueue {
   discard(group: string, eventId: string): Promise<void>;
 }
 
-type Row = EventRow & { group_name: string; attempts: number; last_error: string | null; last_attempt_at: Date | string | null; dead_lettered_at: Date | string };
+type Row = EventRow & { cursor_us: string; group_name: string; attempts: number; last_error: string | null; last_attempt_at: Date | string | null; dead_lettered_at: Date | string };
 
 const toDeadLetter = (row: Row): DeadLetter => ({
   group: row.group_name,
@@ -67,7 +67,8 @@ export function createDeadLetterQueue(db: Kysely<any>, options?: OutboxTableOpti
   const tables = resolveTables(options);
   const d = sql.table(tables.deliveries);
   const select = sql`
-    select e.*, d.group_name, d.attempts, d.last_error, d.last_attempt_at, d.dead_lettered_at
+    select e.*, d.group_name, d.attempts, d.last_error, d.last_attempt_at, d.dead_lettered_at,
+      (extract(epoch from d.dead_lettered_at) * 1000000)::bigint::text as cursor_us
     from ${d} d join ${sql.table(tables.events)} e on e.id = d.event_id
     where d.status = 'dead'`;
   const notFound = (group: string, eventId: string) => new OutboxError("not_found", `no dead letter ${eventId} in group ${group}`);
@@ -82,15 +83,16 @@ export function createDeadLetterQueue(db: Kysely<any>, options?: OutboxTableOpti
       if (filter.aggregateType !== undefined) conditions.push(sql`e.aggregate_type = ${filter.aggregateType}`);
       if (filter.aggregateId !== undefined) conditions.push(sql`e.aggregate_id = ${filter.aggregateId}`);
       if (filter.cursor !== undefined) {
-        const [at, group, id] = JSON.parse(Buffer.from(filter.cursor, "base64url").toString()) as [string, string, string];
-        conditions.push(sql`(d.dead_lettered_at, d.group_name, d.event_id) > (${at}::timestamptz, ${group}, ${id})`);
+        const [us, group, id] = JSON.parse(Buffer.from(filter.cursor, "base64url").toString()) as [string, string, string];
+        // microseconds since the epoch, exact: a JavaScript Date would cut them to milliseconds
+        conditions.push(sql`((extract(epoch from d.dead_lettered_at) * 1000000)::bigint, d.group_name, d.event_id) > (${us}::bigint, ${group}, ${id})`);
       }
       const { rows } = await sql<Row>`${select} and ${sql.join(conditions, sql` and `)}
         order by d.dead_lettered_at, d.group_name, d.event_id limit ${limit + 1}`.execute(db);
       const items = rows.slice(0, limit).map(toDeadLetter);
       const last = rows.length > limit ? rows[limit - 1]! : undefined;
       const nextCursor = last
-        ? Buffer.from(JSON.stringify([new Date(last.dead_lettered_at).toISOString(), last.group_name, last.id])).toString("base64url")
+        ? Buffer.from(JSON.stringify([last.cursor_us, last.group_name, last.id])).toString("base64url")
         : null;
       return { items, nextCursor };
     },

@@ -46,7 +46,8 @@ const notifiers = new WeakMap<Kysely<any>, Map<string, CommitNotifier>>();
  * transaction, so commits do not queue on PostgreSQL's notify lock (a
  * NOTIFY inside every write transaction serializes commits). Coalesced per
  * process: while one NOTIFY is in flight, any number of calls share one
- * more. Never rejects; the wake-up is a hint and the poll covers a lost one.
+ * more. Never rejects (it throws at once only for a malformed channel name);
+ * the wake-up is a hint and the poll covers a lost one.
  * Call it after the transaction has committed, with the pool (not the
  * transaction).
  *

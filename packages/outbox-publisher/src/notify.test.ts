@@ -1,0 +1,39 @@
+import { useTestDatabase } from "@org/test-harness";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { expect, test } from "vitest";
+import { waitFor } from "./test-support/fixtures.js";
+import { notifyEventsCommitted } from "./wake/notify.js";
+
+const database = useTestDatabase();
+
+test("notifyEventsCommitted coalesces a burst into one NOTIFY in flight plus one pending", async () => {
+  const listener = new pg.Client({ connectionString: database.url });
+  await listener.connect();
+  let received = 0;
+  listener.on("notification", () => received++);
+  await listener.query("LISTEN outbox_events");
+  try {
+    await Promise.all(Array.from({ length: 100 }, () => notifyEventsCommitted(database.db)));
+    await notifyEventsCommitted(database.db); // a later call sends again
+    await waitFor(() => received === 3, 10_000, "three notifications");
+    await listener.query("select 1"); // any straggler would have arrived before this reply
+    expect(received).toBe(3);
+  } finally {
+    await listener.end();
+  }
+});
+
+test("notifyEventsCommitted never rejects; a failure goes to onError", async () => {
+  const errors: unknown[] = [];
+  // a bad channel is a programming error, thrown at once
+  expect(() => notifyEventsCommitted(database.db, { channel: "not a channel!" })).toThrow(TypeError);
+  const missing = Object.assign(new URL(database.url), { pathname: "/no_such_database" }).toString();
+  const broken = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: missing }) }) });
+  try {
+    await notifyEventsCommitted(broken, { onError: (error) => errors.push(error) });
+  } finally {
+    await broken.destroy();
+  }
+  expect(errors).toHaveLength(1);
+});

@@ -1,0 +1,45 @@
+import { useTestDatabase } from "@org/test-harness";
+import { sql } from "kysely";
+import { beforeAll, expect, test } from "vitest";
+import { deleteOldEvents } from "./retention.js";
+import { setUpOutbox, writeEvents } from "./test-support/fixtures.js";
+
+const database = useTestDatabase();
+const db = () => database.db;
+let ids: Record<string, string[]>;
+
+beforeAll(async () => {
+  await setUpOutbox(db());
+  ids = {
+    a: await writeEvents(db(), 3, { prefix: "a" }), // old, published: the first two go, the latest stays
+    b: await writeEvents(db(), 2, { prefix: "b" }), // old, unpublished: stay
+    d: await writeEvents(db(), 2, { prefix: "d" }), // old, published, first is a dead letter: stays
+    recent: await writeEvents(db(), 2, { prefix: "r" }), // recent, published: stay
+  };
+  await sql`update domain_events set published_at = now() where aggregate_id not like 'b_%'`.execute(db());
+  await sql`update domain_events set created_at = now() - interval '8 days' where aggregate_id not like 'r_%'`.execute(db());
+  await sql`insert into domain_events_deliveries (group_name, event_id, aggregate_type, aggregate_id, transaction_id, position, event_created_at, status, attempts, dead_lettered_at)
+    select 'mail', id, aggregate_type, aggregate_id, transaction_id, position, created_at, 'dead', 5, now() from domain_events where id = ${ids.d![0]!}`.execute(db());
+  // a worker group that has not got past anything yet
+  await sql`insert into domain_events_groups (group_name, transaction_id, position) values ('lagging', '0', 0)`.execute(db());
+});
+
+const remaining = async () => new Set((await sql<{ id: string }>`select id from domain_events`.execute(db())).rows.map((row) => row.id));
+
+test("nothing is deleted while a worker group has not passed the old events", async () => {
+  expect(await deleteOldEvents(db(), { batchSize: 1 })).toBe(0);
+});
+
+test("old published events every consumer is done with go in small batches; dead letters, unpublished, recent and each aggregate's latest event stay", async () => {
+  await sql`update domain_events_groups set (transaction_id, position) = (select transaction_id, position from domain_events order by transaction_id desc, position desc limit 1)`.execute(db());
+  expect(await deleteOldEvents(db(), { batchSize: 1 })).toBe(2);
+  const left = await remaining();
+  expect(left.has(ids.a![0]!) || left.has(ids.a![1]!)).toBe(false);
+  for (const id of [ids.a![2]!, ...ids.b!, ...ids.d!, ...ids.recent!]) expect(left.has(id)).toBe(true);
+  expect(await deleteOldEvents(db())).toBe(0);
+});
+
+test("requirePublished: false also takes old events the feed never published (worker-only deployments)", async () => {
+  expect(await deleteOldEvents(db(), { requirePublished: false, olderThanMs: 24 * 60 * 60 * 1000 })).toBe(1);
+  expect((await remaining()).has(ids.b![0]!)).toBe(false);
+});
