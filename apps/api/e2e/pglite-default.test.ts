@@ -20,7 +20,7 @@ async function start(dataDir: string): Promise<ServerProcess> {
   return server;
 }
 
-describe("the zero-setup default", () => {
+describe("the zero-setup default", { timeout: 180_000 }, () => {
   test("starts on embedded PGlite with a development key, keeps data across restarts, and exits 0 on SIGTERM with a stream open", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "api-pglite-"));
     dataDirs.push(dataDir);

@@ -38,7 +38,8 @@ async function storedEventIds(id: string): Promise<string[]> {
   return body.data.map((event: { id: string }) => event.id);
 }
 
-describe("settlement service, end to end", () => {
+// Bounds, not expectations: see WAIT_LIMIT_MS in support/sse-client.ts.
+describe("settlement service, end to end", { timeout: 180_000 }, () => {
   test("the whole lifecycle is read back through the stream, in order, with ids and snake_case data", async () => {
     const live = stream("/api/v1/events/stream?types=settlement.*", bearer(KEY_A));
     await live.open;

@@ -38,7 +38,11 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
       }
     };
     child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    // The server's errors go to the test's stderr too, so a failing run says why.
+    child.stderr!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      process.stderr.write(`[server] ${chunk.toString()}`);
+    });
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening:\n${output}`));
