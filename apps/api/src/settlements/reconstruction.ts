@@ -11,12 +11,12 @@ export interface SettlementReconstruction {
   stored: Settlement;
   rebuilt: Settlement | null;
   events: DomainEvent[];
-  /** True when the rebuilt state equals the stored row field by field. */
-  matches: boolean;
+  /** The fields where the rebuilt state differs from the stored row; empty when INV-S5 holds. */
+  differingFields: string[];
 }
 
 /** The fields that differ between two settlements (empty when they are equal). */
-export function differingFields(a: Settlement, b: Settlement | null): string[] {
+function differingFields(a: Settlement, b: Settlement | null): string[] {
   if (b === null) return ["*"];
   return (Object.keys(a) as (keyof Settlement)[]).filter((key) => {
     const x = a[key];
@@ -33,6 +33,6 @@ export async function reconstructSettlement(db: Kysely<Database>, tenantId: stri
     if (!stored) throw notFound("settlement", id);
     const events = await createEventStore(tx).getAggregateEvents("settlement", id, { tenantId });
     const { state: rebuilt } = reconstruct(events, settlementProjection);
-    return { stored, rebuilt, events, matches: differingFields(stored, rebuilt).length === 0 };
+    return { stored, rebuilt, events, differingFields: differingFields(stored, rebuilt) };
   });
 }

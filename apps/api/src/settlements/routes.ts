@@ -1,5 +1,6 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { Kysely } from "kysely";
+import type { z } from "zod";
 import type { Database } from "../db/schema.js";
 import { AppError, notFound } from "../errors.js";
 import { eventJson } from "../events/event-json.js";
@@ -8,7 +9,7 @@ import { parseJsonBody, parsePathParam, parseQuery } from "../http/parse-request
 import type { SettlementCommands } from "./commands.js";
 import * as schemas from "./http-schemas.js";
 import { settlementJson } from "./http-response.js";
-import { differingFields, reconstructSettlement } from "./reconstruction.js";
+import { reconstructSettlement } from "./reconstruction.js";
 import { findSettlement, listSettlements } from "./repository.js";
 import { DEFAULT_REQUIRED_CONFIRMATIONS, type SettlementCommand } from "./settlement.js";
 
@@ -17,7 +18,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 /** The settlement routes, mounted at `/api/v1/settlements`; the tenant comes from auth. */
 export function settlementRoutes(db: Kysely<Database>, commands: SettlementCommands) {
   const app = new Hono<AppEnv>();
-  const idOf = (c: Parameters<typeof parsePathParam>[0]) => parsePathParam(c, "id", schemas.settlementId);
+  const idOf = (c: Context) => parsePathParam(c, "id", schemas.settlementId);
 
   app.post("/", async (c) => {
     const body = await parseJsonBody(c, schemas.createSettlementBody);
@@ -59,21 +60,17 @@ export function settlementRoutes(db: Kysely<Database>, commands: SettlementComma
   });
 
   app.get("/:id/reconstruction", async (c) => {
-    const { stored, rebuilt, events, matches } = await reconstructSettlement(db, c.get("tenantId"), idOf(c));
+    const { stored, rebuilt, events, differingFields } = await reconstructSettlement(db, c.get("tenantId"), idOf(c));
     return c.json({
-      matches,
-      differing_fields: differingFields(stored, rebuilt),
+      matches: differingFields.length === 0,
+      differing_fields: differingFields,
       event_count: events.length,
       stored: settlementJson(stored),
       reconstructed: rebuilt && settlementJson(rebuilt),
     });
   });
 
-  const command = <S extends Parameters<typeof parseJsonBody>[1]>(
-    path: string,
-    schema: S,
-    toCommand: (body: Awaited<ReturnType<typeof parseJsonBody<S>>>) => SettlementCommand,
-  ) =>
+  const command = <S extends z.ZodType>(path: string, schema: S, toCommand: (body: z.output<S>) => SettlementCommand) =>
     app.post(`/:id/${path}`, async (c) => {
       const id = idOf(c);
       const body = await parseJsonBody(c, schema);
