@@ -50,6 +50,8 @@ export function createApp(deps: AppDeps) {
   });
 
   app.get("/", (c) => c.html(dashboardPage()));
+  // Browsers ask for it on every dashboard load; answering keeps 404s in the metrics meaningful.
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     const checks: Record<string, boolean> = {};
