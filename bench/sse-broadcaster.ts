@@ -377,7 +377,7 @@ export async function run(): Promise<{ bare: KindResult; bareCork: KindResult | 
     ["  every client had every event, after the last (ms)", ...both((r) => (Number.isNaN(r.drainMs) ? "> 20000" : f(r.drainMs, 0))), "", ""],
     ["  events received / expected", ...both((r) => `${r.received} / ${r.expected}`), "", "all"],
     ["  fewest events received by one client", ...both((r) => String(r.minReceived)), "", "= sent"],
-    ["  lost / evictions", ...both((r) => `${r.lost} / ${r === lib.rate ? r.evictions : "-"}`), "", "0 / 0"],
+    ["  not received 20 s after the last / evictions", ...both((r) => `${r.lost} / ${r === lib.rate ? r.evictions : "-"}`), "", "0 / 0"],
     ["  CPU while sending: server / clients' process (cores)", ...both((r) => `${f(r.cpu, 2)} / ${f(r.clientCpu, 2)}`), "", ""],
   ];
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? "").length))) ?? [];

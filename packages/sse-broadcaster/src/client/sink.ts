@@ -5,10 +5,13 @@
  */
 export interface SSESink {
   /**
-   * Writes one chunk. Return nothing when the transport can take more, or a
-   * promise when it is full: the client writes nothing else until it settles
-   * (its later frames wait in its bounded queue). Throwing or rejecting means
-   * the connection is gone; the client is then removed.
+   * Writes one chunk: one or more whole frames (what a client queued in a
+   * tick goes as one chunk, up to 64 KiB). The same chunk may be handed to
+   * several clients' sinks: never modify it. Return nothing when the
+   * transport can take more, or a promise when it is full: the client writes
+   * nothing else until it settles (its later frames wait in its bounded
+   * queue). Throwing or rejecting means the connection is gone; the client
+   * is then removed.
    */
   write(chunk: Uint8Array): void | Promise<void>;
   /**
