@@ -26,6 +26,7 @@ export { createEventStore } from "./read/postgres-event-store.js";
 export type { EventStore, LogFilter, LogPage, ReadAfterOptions } from "./read/event-store.js";
 export { toDomainEvent } from "./read/event-row.js";
 export type { EventRow } from "./read/event-row.js";
+export { commitSafeHorizon } from "./read/commit-horizon.js";
 export { matchesEventType, assertEventTypePattern } from "./read/type-pattern.js";
 
 export type { EventBus, EventHandler } from "./bus/event-bus.js";

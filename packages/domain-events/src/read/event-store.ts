@@ -53,9 +53,13 @@ export interface EventStore {
    * than every transaction still running are returned, so an event that
    * commits later can never land behind a checkpoint already handed out: a
    * reader that follows the returned checkpoints sees every event exactly
-   * once. A transaction left open delays every reader until it ends.
+   * once. A transaction left open in this database delays every reader
+   * until it ends (see commitSafeHorizon).
    */
   readAfter(checkpoint: Checkpoint | null, options?: ReadAfterOptions): Promise<LogPage>;
-  /** The checkpoint of an event id (to resume after it), or undefined. */
-  getCheckpoint(eventId: string): Promise<Checkpoint | undefined>;
+  /**
+   * The checkpoint of an event id (to resume after it), or undefined; with
+   * `tenantId`, only an event of that tenant.
+   */
+  getCheckpoint(eventId: string, options?: { tenantId?: string }): Promise<Checkpoint | undefined>;
 }

@@ -5,11 +5,12 @@ import { resolveTableName, type EventsTableOptions } from "../schema/events-tabl
 import { toDomainEvent, type EventRow } from "./event-row.js";
 import type { EventStore, LogFilter } from "./event-store.js";
 import { assertEventTypePattern } from "./type-pattern.js";
+import { commitSafeHorizon } from "./commit-horizon.js";
 
 const DEFAULT_LIMIT = 1000;
 
-/** Rows of transactions that ended before every transaction still running. */
-const committedBeforeEveryOpenTransaction = sql<SqlBool>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+/** Rows of transactions that ended before every transaction still running here. */
+const committedBeforeEveryOpenTransaction = sql<SqlBool>`transaction_id < ${commitSafeHorizon()}`;
 
 function after(checkpoint: Checkpoint): Expression<SqlBool> {
   return sql<SqlBool>`(transaction_id, position) > (${checkpoint.transactionId}::xid8, ${checkpoint.position}::bigint)`;
@@ -101,12 +102,10 @@ export function createEventStore(db: Kysely<any>, options?: EventsTableOptions):
       return { events: page, checkpoint: last ? { transactionId: last.transactionId, position: last.position } : checkpoint };
     },
 
-    async getCheckpoint(eventId) {
-      const row = await db
-        .selectFrom(table)
-        .select(["transaction_id", "position"])
-        .where("id", "=", eventId)
-        .executeTakeFirst();
+    async getCheckpoint(eventId, { tenantId } = {}) {
+      let query = db.selectFrom(table).select(["transaction_id", "position"]).where("id", "=", eventId);
+      if (tenantId !== undefined) query = query.where("tenant_id", "=", tenantId);
+      const row = await query.executeTakeFirst();
       return row ? { transactionId: String(row.transaction_id), position: Number(row.position) } : undefined;
     },
   };

@@ -1,6 +1,7 @@
 import { useTestDatabase } from "@org/test-harness";
 import { sql, type Kysely } from "kysely";
-import { beforeAll, expect, test } from "vitest";
+import pg from "pg";
+import { beforeAll, expect, inject, test } from "vitest";
 import type { Checkpoint } from "../envelope.js";
 import { migrate } from "../schema/migrate.js";
 import { recordEvent } from "../write/record-event.js";
@@ -88,4 +89,28 @@ test("concurrent writers committing in shuffled order: a tailing reader sees eve
     const [tx, pos] = seen[i]!.key;
     expect(tx > prevTx || (tx === prevTx && pos > prevPos)).toBe(true);
   }
+});
+
+test("a transaction open in another database of the server does not hold this database's readers back", async () => {
+  const store = createEventStore(db);
+  const start = (await store.readAfter(null)).checkpoint;
+  const elsewhere = new pg.Client({ connectionString: inject("databaseUrl") });
+  await elsewhere.connect();
+  try {
+    await elsewhere.query("begin");
+    await elsewhere.query("select pg_current_xact_id()"); // takes an xid older than the event below
+    const id = await recordEvent(db, "payment", "pay_elsewhere", "payment.created", payload("pay_elsewhere"));
+    const page = await store.readAfter(start);
+    expect(page.events.map((e) => e.id)).toEqual([id]);
+  } finally {
+    await elsewhere.query("rollback");
+    await elsewhere.end();
+  }
+});
+
+test("getCheckpoint can be limited to one tenant", async () => {
+  const store = createEventStore(db);
+  const id = await recordEvent(db, "payment", "pay_tenant_cp", "payment.created", payload("pay_tenant_cp"), { tenantId: "acme" });
+  expect(await store.getCheckpoint(id, { tenantId: "acme" })).toBeDefined();
+  expect(await store.getCheckpoint(id, { tenantId: "globex" })).toBeUndefined();
 });
