@@ -58,18 +58,37 @@ export function advisoryLockLeader(options: AdvisoryLockLeaderOptions): LeaderEl
   checkInteger("healthCheckIntervalMs", settings.healthCheckIntervalMs, 10);
   checkInteger("healthCheckTimeoutMs", settings.healthCheckTimeoutMs, 10);
 
+  // A standby keeps one connection between tries instead of reconnecting every second.
+  let standby: pg.Client | undefined;
+
   async function tryLock(): Promise<pg.Client | undefined> {
-    const client = new pg.Client({ connectionString: settings.connectionString, application_name: "outbox-leader" });
-    client.on("error", () => {});
     try {
-      await client.connect();
+      if (!standby) {
+        const client = new pg.Client({ connectionString: settings.connectionString, application_name: "outbox-leader" });
+        client.on("error", () => {
+          if (standby === client) standby = undefined;
+        });
+        standby = client;
+        await client.connect();
+      }
+      const client = standby;
       const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock(hashtext($1)) as locked", [settings.lockName]);
-      if (rows[0]?.locked) return client;
+      if (!rows[0]?.locked) return undefined;
+      standby = undefined;
+      return client;
     } catch {
-      // no database right now: try again later
+      // no database right now: try again later on a new connection
+      const broken = standby;
+      standby = undefined;
+      await broken?.end().catch(() => {});
+      return undefined;
     }
-    await client.end().catch(() => {});
-    return undefined;
+  }
+
+  async function endStandby(): Promise<void> {
+    const client = standby;
+    standby = undefined;
+    await client?.end().catch(() => {});
   }
 
   function lead(client: pg.Client): Leadership {
@@ -111,6 +130,7 @@ export function advisoryLockLeader(options: AdvisoryLockLeaderOptions): LeaderEl
         if (client) return lead(client);
         await abortableDelay(settings.retryIntervalMs, signal);
       }
+      await endStandby();
       return undefined;
     },
   };

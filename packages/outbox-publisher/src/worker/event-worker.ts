@@ -124,10 +124,15 @@ export function createEventWorker(db: Kysely<any>, options: EventWorkerOptions):
   const report = (error: unknown) => metrics.emit({ type: "error", source: group, error });
   const claimOptions = { limit: settings.batchSize, leaseMs: settings.leaseMs, workerId: settings.workerId };
 
+  // Fill only while the queue runs short (the last claim was not full): a
+  // queue far ahead of the claims only makes every claim scan more rows.
+  let fillDue = true;
+
   async function round(signal: AbortSignal): Promise<boolean> {
-    const scanned = await fillDeliveries(db, tables, group, settings.fillBatchSize, settings.types);
+    const scanned = fillDue ? await fillDeliveries(db, tables, group, settings.fillBatchSize, settings.types) : 0;
     if (signal.aborted) return false;
     const claimed = await claimDeliveries(db, tables, group, claimOptions);
+    fillDue = claimed.length < settings.batchSize;
     if (claimed.length > 0) {
       await handleBatch(db, claimed, { ...settings, tables, group, policy, metrics, signal });
     }
@@ -154,9 +159,13 @@ export function createEventWorker(db: Kysely<any>, options: EventWorkerOptions):
         try {
           busy = await round(signal);
         } catch (error) {
+          fillDue = true;
           report(error);
         }
-        if (!busy) await wakeup.wait(settings.pollIntervalMs, signal);
+        if (!busy) {
+          await wakeup.wait(settings.pollIntervalMs, signal);
+          fillDue = true;
+        }
       }
     },
   });
