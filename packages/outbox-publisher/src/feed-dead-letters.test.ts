@@ -25,6 +25,7 @@ test("the ordered feed retries a failing head in place, dead-letters it after it
   await waitFor(() => seen.includes(last!), 20_000, "the event behind the poison");
   // head-of-line: nothing passes the poison until it is dead-lettered
   expect(seen).toEqual([first, poison, poison, poison, last]);
+  await waitFor(async () => (await unpublishedCount(database.db)) === 1, 20_000, "the marks"); // only the dead letter
   expect(await readOutboxStats(database.db)).toMatchObject({ backlog: 0, feedDeadLetters: 1 });
 
   const dlq = createDeadLetterQueue(database.db);

@@ -11,13 +11,10 @@ const database = useTestDatabase();
 beforeAll(async () => setUpOutbox(database.db));
 
 test("readOutboxStats reports backlog, oldest unpublished age, groups and dead letters", async () => {
-  expect(await readOutboxStats(database.db)).toEqual({
-    backlog: 0,
-    oldestUnpublishedAgeMs: null,
-    feedDeadLetters: 0,
-    groups: [],
-    oldestOpenTransactionAgeMs: null,
-  });
+  const empty = await readOutboxStats(database.db);
+  expect(empty).toMatchObject({ backlog: 0, oldestUnpublishedAgeMs: null, feedDeadLetters: 0, groups: [] });
+  // cluster-wide, like the snapshot horizon it explains: other databases' transactions count too
+  expect(empty.oldestOpenTransactionAgeMs === null || empty.oldestOpenTransactionAgeMs >= 0).toBe(true);
   await writeEvents(database.db, 10, { aggregates: 2 });
   await sql`update domain_events set created_at = now() - interval '1 minute'`.execute(database.db);
   const worker = createEventWorker(database.db, {

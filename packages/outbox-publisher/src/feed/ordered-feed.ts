@@ -8,6 +8,7 @@ import { abortableDelay } from "../wake/abortable-delay.js";
 import type { WakeSource } from "../wake/wake-source.js";
 import { Wakeup } from "../wake/wakeup.js";
 import { singleProcessLeader, type LeaderElection } from "./leader.js";
+import { PendingMarks } from "./pending-marks.js";
 import { relayBatch } from "./relay-batch.js";
 import { createLifecycle } from "../lifecycle.js";
 
@@ -24,6 +25,14 @@ export interface EventPublisherOptions extends OutboxTableOptions {
    * @default 100
    */
   batchSize?: number;
+  /**
+   * How long relayed events may wait to be marked published, so that a
+   * trickle of events is marked in a few statements rather than one commit
+   * per wake-up. At most `batchSize` events are ever relayed and unmarked
+   * (what a crash can hand over twice). 0 marks after every read.
+   * @default 5
+   */
+  markDelayMs?: number;
   /** Where wake-ups come from: `pgListener(...)`, `pgliteListener(pglite)`. Without one, it polls. */
   listen?: WakeSource;
   /**
@@ -84,8 +93,9 @@ export interface EventPublisher {
  * await publisher.stop();
  */
 export function createEventPublisher(db: Kysely<any>, options: EventPublisherOptions = {}): EventPublisher {
-  const { pollIntervalMs = 500, batchSize = 100, listen, leader = singleProcessLeader(), retry, onMetric } = options;
+  const { pollIntervalMs = 500, batchSize = 100, markDelayMs = 5, listen, leader = singleProcessLeader(), retry, onMetric } = options;
   checkInteger("pollIntervalMs", pollIntervalMs, 1);
+  checkInteger("markDelayMs", markDelayMs, 0, 60_000);
   checkInteger("batchSize", batchSize, 1, 10_000);
   const tables = resolveTables(options);
   const policy = resolveRetryPolicy(retry);
@@ -96,22 +106,50 @@ export function createEventPublisher(db: Kysely<any>, options: EventPublisherOpt
   let checkpoint: Checkpoint | null = null;
   const report = (error: unknown) => metrics.emit({ type: "error", source: FEED_GROUP, error });
 
-  async function relay(executor: Kysely<any>, signal: AbortSignal): Promise<void> {
-    const context = { tables, batchSize, handlers, policy, metrics, signal };
-    while (!signal.aborted) {
-      try {
-        const outcome = await relayBatch(executor, context);
-        if (outcome.last) checkpoint = { transactionId: outcome.last.transactionId, position: outcome.last.position };
-        if (outcome.backoffMs !== undefined) {
-          await abortableDelay(outcome.backoffMs, signal);
-          continue;
+  async function relay(executor: Kysely<any>, signal: AbortSignal, leadershipLost: () => boolean): Promise<void> {
+    const context = { tables, handlers, policy, metrics, signal };
+    const marks = new PendingMarks();
+    // While marks are pending, reads continue after the last relayed event
+    // (the unmarked ones would be read again). Once all are marked, reads
+    // start from the head again, where a requeued dead letter may be waiting.
+    let cursor: Checkpoint | null = null;
+    const flush = async () => {
+      await marks.flush(executor, tables);
+      cursor = null;
+    };
+    try {
+      while (!signal.aborted) {
+        try {
+          // Never more than batchSize relayed and unmarked: the bound on duplicates after a crash.
+          const limit = batchSize - marks.size;
+          const outcome = await relayBatch(executor, limit, cursor, marks, context);
+          if (outcome.last) {
+            cursor = checkpoint = { transactionId: outcome.last.transactionId, position: outcome.last.position };
+          }
+          const markDue = marks.dueAt(markDelayMs);
+          if (marks.size >= batchSize || outcome.backoffMs !== undefined || (markDue !== undefined && markDue <= Date.now())) await flush();
+          if (outcome.backoffMs !== undefined) {
+            await abortableDelay(outcome.backoffMs, signal);
+            continue;
+          }
+          if (outcome.read === limit) continue;
+          const due = marks.dueAt(markDelayMs);
+          if (due !== undefined) {
+            await wakeup.wait(Math.max(1, due - Date.now()), signal);
+            continue;
+          }
+        } catch (error) {
+          if (signal.aborted) return;
+          report(error);
         }
-        if (outcome.read === batchSize) continue;
-      } catch (error) {
-        if (signal.aborted) return;
-        report(error);
+        await wakeup.wait(pollIntervalMs, signal);
       }
-      await wakeup.wait(pollIntervalMs, signal);
+    } finally {
+      // stop(): mark what was relayed; lost leadership: this fails, and the next leader relays them again
+      await marks.flush(executor, tables).catch((error) => {
+        marks.clear();
+        if (!leadershipLost()) report(error);
+      });
     }
   }
 
@@ -133,7 +171,7 @@ export function createEventPublisher(db: Kysely<any>, options: EventPublisherOpt
         isLeader = true;
         metrics.emit({ type: "leadership_acquired", source: FEED_GROUP });
         try {
-          await relay(leadership.db ?? db, AbortSignal.any([stopSignal, leadership.signal]));
+          await relay(leadership.db ?? db, AbortSignal.any([stopSignal, leadership.signal]), () => leadership.signal.aborted);
         } finally {
           isLeader = false;
           metrics.emit({ type: "leadership_lost", source: FEED_GROUP });

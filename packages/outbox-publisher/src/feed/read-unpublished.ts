@@ -1,4 +1,4 @@
-import { toDomainEvent, type DomainEvent, type EventRow } from "@org/events";
+import { toDomainEvent, type Checkpoint, type DomainEvent, type EventRow } from "@org/events";
 import { sql, type Kysely } from "kysely";
 import { FEED_GROUP, type OutboxTables } from "../tables.js";
 
@@ -16,8 +16,10 @@ export interface FeedItem {
  * position)`, only from transactions that ended before every transaction
  * still running, so a later commit can never slip in behind them. Dead
  * letters are left out; events in backoff are returned with `dueInMs`.
+ * With `after`, only events past that checkpoint: the relay's cursor over
+ * events it has relayed but not yet marked.
  */
-export async function readUnpublished(db: Kysely<any>, tables: OutboxTables, limit: number): Promise<FeedItem[]> {
+export async function readUnpublished(db: Kysely<any>, tables: OutboxTables, limit: number, after?: Checkpoint | null): Promise<FeedItem[]> {
   const { rows } = await sql<EventRow & { feed_attempts: number | null; due_in_ms: number | string | null }>`
     select e.*, f.attempts as feed_attempts,
       greatest(0, ceil(extract(epoch from (f.next_attempt_at - clock_timestamp())) * 1000)) as due_in_ms
@@ -25,6 +27,7 @@ export async function readUnpublished(db: Kysely<any>, tables: OutboxTables, lim
     left join ${sql.table(tables.deliveries)} f on f.group_name = ${FEED_GROUP} and f.event_id = e.id
     where e.published_at is null
       and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      ${after ? sql`and (e.transaction_id, e.position) > (${after.transactionId}::xid8, ${after.position}::bigint)` : sql``}
       and (f.status is null or f.status = 'pending')
     order by e.transaction_id, e.position
     limit ${limit}`.execute(db);

@@ -1,15 +1,15 @@
-import type { DomainEvent, EventHandler } from "@org/events";
+import type { Checkpoint, DomainEvent, EventHandler } from "@org/events";
 import type { Kysely } from "kysely";
 import { backoffDelay, isExhausted, type RetryPolicy } from "../retry/backoff.js";
 import { recordFailure } from "../retry/record-failure.js";
 import { describeError, type MetricsRecorder } from "../stats/metrics.js";
 import { FEED_GROUP, type OutboxTables } from "../tables.js";
-import { markPublished } from "./mark-published.js";
+import type { PendingMarks } from "./pending-marks.js";
 import { readUnpublished } from "./read-unpublished.js";
 
 /** What one batch of the feed did. */
 export interface BatchOutcome {
-  /** Events read: a full batch means more may be waiting. */
+  /** Events read: as many as asked for means more may be waiting. */
   read: number;
   /** The last event relayed, if any. */
   last: DomainEvent | undefined;
@@ -26,17 +26,20 @@ export async function handOver(handlers: Iterable<EventHandler>, event: DomainEv
 }
 
 /**
- * One batch of the ordered feed: read in commit-safe order, hand each event
- * to the handlers in that order, mark what was relayed. A failure is
+ * One batch of the ordered feed: read in commit-safe order (after `cursor`),
+ * hand each event to the handlers in that order, and add what was relayed to
+ * the pending marks (the caller flushes them). A failure is
  * stored with its backoff and stops the batch (head-of-line: order is the
  * promise); once retries are exhausted the event is dead-lettered and the
  * feed moves past it. When `signal` aborts, no further event is started.
  */
 export async function relayBatch(
   db: Kysely<any>,
+  limit: number,
+  cursor: Checkpoint | null,
+  marks: PendingMarks,
   context: {
     tables: OutboxTables;
-    batchSize: number;
     handlers: Set<EventHandler>;
     policy: RetryPolicy;
     metrics: MetricsRecorder;
@@ -44,7 +47,7 @@ export async function relayBatch(
   },
 ): Promise<BatchOutcome> {
   const { tables, policy, metrics } = context;
-  const items = await readUnpublished(db, tables, context.batchSize);
+  const items = await readUnpublished(db, tables, limit, cursor);
   const relayed: string[] = [];
   let hadFailures = false;
   let last: DomainEvent | undefined;
@@ -78,7 +81,7 @@ export async function relayBatch(
       break;
     }
   } finally {
-    await markPublished(db, tables, relayed, hadFailures);
+    marks.add(relayed, hadFailures);
   }
   return { read: items.length, last, backoffMs };
 }

@@ -1,0 +1,68 @@
+import type { DomainEvent } from "@org/events";
+import type { RetryOptions } from "../retry/backoff.js";
+import type { DeliveryStats, MetricListener } from "../stats/metrics.js";
+import type { OutboxTableOptions } from "../tables.js";
+import type { WakeSource } from "../wake/wake-source.js";
+
+/** Options of {@link createEventWorker}. */
+export interface EventWorkerOptions extends OutboxTableOptions {
+  /** The handler group: each group gets every event once, with its own delivery state. */
+  group: string;
+  /** Handles one event; throw (or reject) to have it retried. */
+  handler: (event: DomainEvent) => unknown;
+  /** Only events of these type patterns (`payment.*`); all when omitted. */
+  types?: readonly string[];
+  /**
+   * Most handlers running at once in this process (different aggregates).
+   * @default 10
+   */
+  concurrency?: number;
+  /**
+   * Most events claimed per round trip.
+   * @default 100
+   */
+  batchSize?: number;
+  /**
+   * Most events moved from the log into the group's queue per round trip.
+   * @default 1000
+   */
+  fillBatchSize?: number;
+  /**
+   * How long a claim is held: a crashed worker's events come again after it.
+   * Must exceed the longest batch's handling time.
+   * @default 30000
+   */
+  leaseMs?: number;
+  /**
+   * Longest sleep between rounds without a wake-up.
+   * @default 500
+   */
+  pollIntervalMs?: number;
+  /**
+   * Where a new group starts: at the beginning of the log or at its end.
+   * @default "beginning"
+   */
+  startFrom?: "beginning" | "now";
+  /** Backoff and dead-lettering (seed 002's defaults). */
+  retry?: RetryOptions;
+  /** Where wake-ups come from; without one, it polls. */
+  listen?: WakeSource;
+  /** Receives every metric event. */
+  onMetric?: MetricListener;
+  /**
+   * Recorded as `locked_by` on claims.
+   * @default `${hostname}:${pid}:${random}`
+   */
+  workerId?: string;
+}
+
+/** A worker of one handler group. */
+export interface EventWorker {
+  /** Starts claiming; resolves once listening. Idempotent. */
+  start(): Promise<void>;
+  /** No new claims; in-flight handlers settle; unstarted claims are given back. Idempotent. */
+  stop(): Promise<void>;
+  subscribe(listener: MetricListener): () => void;
+  notify(): void;
+  getStats(): DeliveryStats;
+}
