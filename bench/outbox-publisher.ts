@@ -210,6 +210,7 @@ async function main() {
     await migrate(db);
     await truncate(db);
 
+    const only = process.env.BENCH_ONLY; // "writers" | "latency" | "drain": one part (for tuning); the README quotes full runs
     const raw = await rawInsertRate(url, 4);
     rawBest = raw;
     rows.push(["raw single-row INSERT, 1 client", `${fmt(raw)} rows/s`, raw]);
@@ -217,7 +218,7 @@ async function main() {
 
     // Each variant alternates with its own baseline (the same writers, no publisher) for ROUNDS
     // rounds, so drift of a shared machine hits both alike; the median round counts.
-    for (const wake of ["poll", "in-transaction", "after-commit"] as const) {
+    for (const wake of only && only !== "writers" ? [] : (["poll", "in-transaction", "after-commit"] as const)) {
       const results = [];
       for (let round = 0; round < ROUNDS; round++) {
         const baseline = await writersFlatOut(url, db, "baseline");
@@ -235,7 +236,7 @@ async function main() {
       ]);
     }
 
-    for (const wake of ["after-commit", "in-transaction"] as const) {
+    for (const wake of only && only !== "latency" ? [] : (["after-commit", "in-transaction"] as const)) {
       const latency = await latencyAt(url, db, 1000, wake);
       rows.push([
         `commit-to-handler latency at ${fmt(latency.achieved)} events/s (NOTIFY ${wake})`,
@@ -245,16 +246,18 @@ async function main() {
       await truncate(db);
     }
 
-    await fillBacklog(db, BACKLOG);
-    const feedSeconds = await drainFeed(url, db);
-    rows.push([`drain ${fmt(BACKLOG)} backlog: ordered feed (1 relay)`, `${fmt(feedSeconds, 1)} s = ${fmt(BACKLOG / feedSeconds)} events/s`, BACKLOG / feedSeconds]);
-    for (const count of [1, 2]) {
-      const seconds = await drainWorkers(url, count, `drain_${count}`);
-      rows.push([
-        `drain ${fmt(BACKLOG)} backlog: worker group, ${count} worker${count > 1 ? "s" : ""}`,
-        `${fmt(seconds, 1)} s = ${fmt((BACKLOG + SEED) / seconds)} events/s`,
-        (BACKLOG + SEED) / seconds,
-      ]);
+    if (!only || only === "drain") {
+      await fillBacklog(db, BACKLOG);
+      const feedSeconds = await drainFeed(url, db);
+      rows.push([`drain ${fmt(BACKLOG)} backlog: ordered feed (1 relay)`, `${fmt(feedSeconds, 1)} s = ${fmt(BACKLOG / feedSeconds)} events/s`, BACKLOG / feedSeconds]);
+      for (const count of [1, 2]) {
+        const seconds = await drainWorkers(url, count, `drain_${count}`);
+        rows.push([
+          `drain ${fmt(BACKLOG)} backlog: worker group, ${count} worker${count > 1 ? "s" : ""}`,
+          `${fmt(seconds, 1)} s = ${fmt((BACKLOG + SEED) / seconds)} events/s`,
+          (BACKLOG + SEED) / seconds,
+        ]);
+      }
     }
     await truncate(db);
     const rawAfter = await rawInsertRate(url, 4);

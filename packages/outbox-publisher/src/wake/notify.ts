@@ -8,34 +8,43 @@ export interface NotifyOptions {
    * @default "outbox_events"
    */
   channel?: string;
+  /**
+   * Least time between the starts of two NOTIFYs of this process: under a
+   * flood of commits, one wake-up per interval is plenty, and each NOTIFY
+   * is a commit of its own that takes PostgreSQL's notify queue lock.
+   * @default 5
+   */
+  minIntervalMs?: number;
   /** Receives a failed NOTIFY (the wake-up is only a hint: polling covers it). */
   onError?: (error: unknown) => void;
 }
 
-/** Per-database, per-channel state: at most one NOTIFY in flight and one pending. */
+/**
+ * Per-database, per-channel state: one NOTIFY in flight at most, and one
+ * scheduled that covers every call made before it starts, sent no sooner
+ * than `minIntervalMs` after the previous one started.
+ */
 class CommitNotifier {
-  #inFlight: Promise<void> | undefined;
-  #pending: Promise<void> | undefined;
+  #inFlight: Promise<void> = Promise.resolve();
+  #next: Promise<void> | undefined;
+  #lastStart = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly db: Kysely<any>,
     readonly channel: string,
   ) {}
 
-  notify(onError: (error: unknown) => void): Promise<void> {
-    if (!this.#inFlight) {
-      this.#inFlight = sql`select pg_notify(${this.channel}, '')`
-        .execute(this.db)
-        .then(() => undefined, onError)
-        .finally(() => (this.#inFlight = undefined));
-      return this.#inFlight;
-    }
-    // Everything that committed before the pending NOTIFY starts is covered by it.
-    this.#pending ??= this.#inFlight.then(() => {
-      this.#pending = undefined;
-      return this.notify(onError);
-    });
-    return this.#pending;
+  notify(minIntervalMs: number, onError: (error: unknown) => void): Promise<void> {
+    this.#next ??= (async () => {
+      await this.#inFlight;
+      const wait = this.#lastStart + minIntervalMs - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      this.#next = undefined; // calls from now on need a NOTIFY of their own
+      this.#lastStart = performance.now();
+      this.#inFlight = sql`select pg_notify(${this.channel}, '')`.execute(this.db).then(() => undefined, onError);
+      await this.#inFlight;
+    })();
+    return this.#next;
   }
 }
 
@@ -45,8 +54,8 @@ const notifiers = new WeakMap<Kysely<any>, Map<string, CommitNotifier>>();
  * Wakes the publishers after a commit: a NOTIFY sent outside the writing
  * transaction, so commits do not queue on PostgreSQL's notify lock (a
  * NOTIFY inside every write transaction serializes commits). Coalesced per
- * process: while one NOTIFY is in flight, any number of calls share one
- * more. Never rejects (it throws at once only for a malformed channel name);
+ * process: any number of calls share the next NOTIFY, at most one is in
+ * flight, and they start at least `minIntervalMs` apart. Never rejects (it throws at once only for a malformed channel name);
  * the wake-up is a hint and the poll covers a lost one.
  * Call it after the transaction has committed, with the pool (not the
  * transaction).
@@ -64,5 +73,5 @@ export function notifyEventsCommitted(db: Kysely<any>, options: NotifyOptions = 
   if (!byChannel) notifiers.set(db, (byChannel = new Map()));
   let notifier = byChannel.get(channel);
   if (!notifier) byChannel.set(channel, (notifier = new CommitNotifier(db, channel)));
-  return notifier.notify(options.onError ?? (() => {}));
+  return notifier.notify(options.minIntervalMs ?? 5, options.onError ?? (() => {}));
 }
