@@ -8,7 +8,7 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 tarballs=()
-for pkg in domain-events sse-broadcaster; do
+for pkg in domain-events outbox-publisher sse-broadcaster; do
   (cd "$root/packages/$pkg" && pnpm pack --pack-destination "$scratch" >/dev/null)
 done
 tarballs=("$scratch"/*.tgz)
