@@ -64,7 +64,11 @@ export function advisoryLockLeader(options: AdvisoryLockLeaderOptions): LeaderEl
   async function tryLock(): Promise<pg.Client | undefined> {
     try {
       if (!standby) {
-        const client = new pg.Client({ connectionString: settings.connectionString, application_name: "outbox-leader" });
+        const client = new pg.Client({
+          connectionString: settings.connectionString,
+          application_name: "outbox-leader",
+          connectionTimeoutMillis: settings.healthCheckTimeoutMs,
+        });
         client.on("error", () => {
           if (standby === client) standby = undefined;
         });

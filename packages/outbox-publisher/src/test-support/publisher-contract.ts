@@ -2,6 +2,11 @@ import type { DomainEvent } from "@org/events";
 import type { Kysely } from "kysely";
 import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { createEventPublisher } from "../feed/ordered-feed.js";
+import { createDeadLetterQueue } from "../dead-letters.js";
+import { replayEvents } from "../replay.js";
+import { deleteOldEvents } from "../retention.js";
+import { readOutboxStats } from "../stats/read-outbox-stats.js";
+import { sql } from "kysely";
 import { createEventWorker } from "../worker/event-worker.js";
 import { notifyEventsCommitted } from "../wake/notify.js";
 import type { WakeSource } from "../wake/wake-source.js";
@@ -104,6 +109,42 @@ export function describePublisherContract(
         expect(event.aggregateVersion).toBe((versions.get(event.aggregateId) ?? 0) + 1);
         versions.set(event.aggregateId, event.aggregateVersion);
       }
+    });
+
+    test("dead letters, requeue, replay, stats and retention", async () => {
+      const [poison] = await writeEvents(db, 1, { prefix: "p", eventType: "poison.pill" });
+      const others = await writeEvents(db, 6, { aggregates: 2 });
+      let healed = false;
+      const seen: string[] = [];
+      const worker = createEventWorker(db, {
+        group: "contract",
+        pollIntervalMs: 10,
+        retry: { maxAttempts: 2, initialDelayMs: 5 },
+        handler(event) {
+          if (event.eventType === "poison.pill" && !healed) throw new Error("poisoned");
+          seen.push(event.id);
+        },
+      });
+      await worker.start();
+      const dlq = createDeadLetterQueue(db);
+      await waitFor(async () => (await dlq.list({ group: "contract" })).items.length === 1, 20_000, "the dead letter");
+      await waitFor(() => seen.length === others.length, 20_000, "the others");
+      const page = await dlq.list({ group: "contract", limit: 1 });
+      expect(page.items[0]).toMatchObject({ attempts: 2, event: { id: poison } });
+      expect((await readOutboxStats(db)).groups).toEqual([{ group: "contract", pending: 0, deadLetters: 1 }]);
+      healed = true;
+      await dlq.requeue("contract", poison!);
+      worker.notify();
+      await waitFor(() => seen.includes(poison!), 20_000, "the requeued event");
+      await worker.stop();
+
+      const replayed: string[] = [];
+      expect(await replayEvents(db, { types: ["test.*"], pageSize: 4 }, (event) => void replayed.push(event.id))).toBe(6);
+      expect(replayed).toEqual(others);
+
+      await sql`update domain_events set published_at = now(), created_at = now() - interval '8 days'`.execute(db);
+      // each aggregate keeps its latest event: p_0, agg_0 and agg_1
+      expect(await deleteOldEvents(db, { batchSize: 2 })).toBe(4);
     });
   });
 }

@@ -92,7 +92,11 @@ export function pgListener(options: PgListenerOptions): WakeSource {
       };
 
       async function connectOnce(): Promise<pg.Client> {
-        const c = new pg.Client({ connectionString: settings.connectionString, application_name: settings.applicationName });
+        const c = new pg.Client({
+          connectionString: settings.connectionString,
+          application_name: settings.applicationName,
+          connectionTimeoutMillis: settings.healthCheckTimeoutMs,
+        });
         c.on("error", (error) => drop(c, error));
         c.on("end", () => drop(c, new Error("LISTEN connection ended")));
         c.on("notification", (message) => {
