@@ -4,8 +4,8 @@ import { ValidationError } from "../errors.js";
 import { resolveTableName, type EventsTableOptions } from "../schema/events-table.js";
 import { toDomainEvent, type EventRow } from "./event-row.js";
 import type { EventStore, LogFilter } from "./event-store.js";
-import { assertEventTypePattern } from "./type-pattern.js";
 import { commitSafeHorizon } from "./commit-horizon.js";
+import { eventTypeCondition } from "./event-type-condition.js";
 
 const DEFAULT_LIMIT = 1000;
 
@@ -18,12 +18,6 @@ function after(checkpoint: Checkpoint): Expression<SqlBool> {
 
 function upTo(checkpoint: Checkpoint): Expression<SqlBool> {
   return sql<SqlBool>`(transaction_id, position) <= (${checkpoint.transactionId}::xid8, ${checkpoint.position}::bigint)`;
-}
-
-function typeCondition(pattern: string): Expression<SqlBool> {
-  if (pattern === "*") return sql<SqlBool>`true`;
-  if (pattern.endsWith(".*")) return sql<SqlBool>`starts_with(event_type, ${pattern.slice(0, -1)})`;
-  return sql<SqlBool>`event_type = ${pattern}`;
 }
 
 function checkLimit(limit: number): number {
@@ -58,11 +52,7 @@ export function createEventStore(db: Kysely<any>, options?: EventsTableOptions):
   const filtered = (filter: LogFilter) => {
     let query = events();
     if (filter.tenantId !== undefined) query = query.where("tenant_id", "=", filter.tenantId);
-    if (filter.types && filter.types.length > 0) {
-      filter.types.forEach((pattern, i) => assertEventTypePattern(pattern, `types[${i}]`));
-      const patterns = filter.types;
-      query = query.where((eb) => eb.or(patterns.map(typeCondition)));
-    }
+    if (filter.types && filter.types.length > 0) query = query.where(eventTypeCondition(filter.types));
     if (filter.aggregateIds && filter.aggregateIds.length > 0) query = query.where("aggregate_id", "in", [...filter.aggregateIds]);
     if (filter.from !== undefined) query = query.where("created_at", ">=", filter.from);
     if (filter.to !== undefined) query = query.where("created_at", "<", filter.to);

@@ -55,14 +55,19 @@ test("writers that serialise on the aggregate's row get consecutive versions wit
   expect(history.map((e) => e.aggregateVersion)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
 });
 
-test("the same idempotency key from concurrent transactions writes one event and both get its id", async () => {
-  const write = () =>
-    recordEvent(db, "payment", "pay_idem", "payment.created", { paymentId: "pay_idem", amount: "3.00", currency: "USD" }, {
-      tenantId: "acme",
-      idempotencyKey: "create-pay_idem",
-    });
-  const ids = await Promise.all(Array.from({ length: 6 }, write));
-  expect(new Set(ids).size).toBe(1);
-  const history = await createEventStore(db).getAggregateEvents("payment", "pay_idem");
-  expect(history.map((e) => e.id)).toEqual([ids[0]]);
+test("the same idempotency key from concurrent transactions writes one event and all get its id", async () => {
+  for (let round = 0; round < 10; round++) {
+    const aggregateId = `pay_idem_${round}`;
+    const write = () =>
+      db.transaction().execute((tx) =>
+        recordEvent(tx, "payment", aggregateId, "payment.created", { paymentId: aggregateId, amount: "3.00", currency: "USD" }, {
+          tenantId: "acme",
+          idempotencyKey: `create-${aggregateId}`,
+        }),
+      );
+    const ids = await Promise.all(Array.from({ length: 8 }, write));
+    expect(new Set(ids).size).toBe(1);
+    const history = await createEventStore(db).getAggregateEvents("payment", aggregateId);
+    expect(history.map((e) => e.id)).toEqual([ids[0]]);
+  }
 });

@@ -92,13 +92,19 @@ export function createEventWriter<D extends CatalogDefinition>(options: EventWri
     }
     if (inserted.size === prepared.length) return prepared.map((event) => event.id);
 
-    // Only an idempotency key can skip a row: answer with the first event's id.
+    // A skipped row met its idempotency key (answer with the first event's
+    // id) or lost its version to another writer.
     const replayed = await findByIdempotencyKeys(
       tx,
       table,
       prepared.flatMap((e) => (inserted.has(e.id) || e.idempotencyKey === null ? [] : [{ tenantId: e.tenantId, idempotencyKey: e.idempotencyKey }])),
     );
-    return prepared.map((event) => (inserted.has(event.id) ? event.id : replayed.get(idempotencyLookupKey(event.tenantId, event.idempotencyKey!))!));
+    return prepared.map((event) => {
+      if (inserted.has(event.id)) return event.id;
+      const firstId = event.idempotencyKey === null ? undefined : replayed.get(idempotencyLookupKey(event.tenantId, event.idempotencyKey));
+      if (firstId === undefined) throw new ConcurrencyError({ ...event, expectedVersion: event.expectedVersion ?? undefined });
+      return firstId;
+    });
   }
 
   return {

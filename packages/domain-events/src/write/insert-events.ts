@@ -3,8 +3,9 @@ import type { PreparedEvent } from "./prepare-events.js";
 
 /**
  * The one statement that writes a batch. The table's trigger assigns each
- * row's aggregate version (or checks the one given by expectedVersion); a
- * row whose idempotency key exists is skipped. Returns the ids inserted.
+ * row's aggregate version (or checks the one given by expectedVersion).
+ * In a batch with idempotency keys, a row that meets an existing one (its
+ * key, or its version) is skipped. Returns the ids inserted.
  */
 export async function insertEvents(db: Kysely<any>, table: string, events: readonly PreparedEvent[]): Promise<Set<string>> {
   const rows = events.map(
@@ -16,9 +17,11 @@ export async function insertEvents(db: Kysely<any>, table: string, events: reado
     await insert.execute(db);
     return new Set(events.map((e) => e.id));
   }
-  const result = await sql<{ id: string }>`${insert}
-    on conflict (tenant_id, idempotency_key) where idempotency_key is not null do nothing
-    returning id`.execute(db);
+  // No conflict target: every unique index is an arbiter. Two writers racing
+  // with one idempotency key may meet first on the version index; there a
+  // targeted ON CONFLICT would raise instead of waiting for the other's
+  // commit and skipping. The caller tells the two outcomes apart.
+  const result = await sql<{ id: string }>`${insert} on conflict do nothing returning id`.execute(db);
   return new Set(result.rows.map((row) => row.id));
 }
 

@@ -1,4 +1,4 @@
-import { toDomainEvent, type Checkpoint, type DomainEvent, type EventRow } from "@org/events";
+import { commitSafeHorizon, toDomainEvent, type Checkpoint, type DomainEvent, type EventRow } from "@org/events";
 import { sql, type Kysely } from "kysely";
 import { FEED_GROUP, type OutboxTables } from "../tables.js";
 
@@ -14,7 +14,7 @@ export interface FeedItem {
 /**
  * The next unpublished events in commit-safe order `(transaction_id,
  * position)`, only from transactions that ended before every transaction
- * still running, so a later commit can never slip in behind them. Dead
+ * still running in this database (commitSafeHorizon), so a later commit can never slip in behind them. Dead
  * letters are left out; events in backoff are returned with `dueInMs`.
  * With `after`, only events past that checkpoint: the relay's cursor over
  * events it has relayed but not yet marked.
@@ -26,7 +26,7 @@ export async function readUnpublished(db: Kysely<any>, tables: OutboxTables, lim
     from ${sql.table(tables.events)} e
     left join ${sql.table(tables.deliveries)} f on f.group_name = ${FEED_GROUP} and f.event_id = e.id
     where e.published_at is null
-      and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      and e.transaction_id < ${commitSafeHorizon()}
       ${after ? sql`and (e.transaction_id, e.position) > (${after.transactionId}::xid8, ${after.position}::bigint)` : sql``}
       and (f.status is null or f.status = 'pending')
     order by e.transaction_id, e.position

@@ -1,6 +1,7 @@
+import { commitSafeHorizon, eventTypeCondition } from "@org/events";
 import { sql, type Kysely } from "kysely";
 import type { OutboxTables } from "../tables.js";
-import { typeFilter } from "./type-filter.js";
+
 
 /**
  * Registers a group at the start of the log (or at its current end) unless
@@ -12,7 +13,7 @@ export async function registerGroup(db: Kysely<any>, tables: OutboxTables, group
       ? sql`select ${group}, '0'::xid8, 0::bigint`
       : sql`select ${group}, coalesce(max(transaction_id), '0'::xid8), coalesce(max(position), 0) from (
           select transaction_id, position from ${sql.table(tables.events)}
-          where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          where transaction_id < ${commitSafeHorizon()}
           order by transaction_id desc, position desc limit 1) last`;
   await sql`insert into ${sql.table(tables.groups)} (group_name, transaction_id, position) ${start} on conflict do nothing`.execute(db);
 }
@@ -39,13 +40,13 @@ export async function fillDeliveries(
       from grp cross join lateral (
         select * from ${sql.table(tables.events)} e
         where (e.transaction_id, e.position) > (grp.transaction_id, grp.position)
-          and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          and e.transaction_id < ${commitSafeHorizon()}
         order by e.transaction_id, e.position
         limit ${limit}
       ) e
     ), inserted as (
       insert into ${sql.table(tables.deliveries)} (group_name, event_id, aggregate_type, aggregate_id, transaction_id, position, event_created_at)
-      select ${group}, id, aggregate_type, aggregate_id, transaction_id, position, created_at from batch where ${typeFilter(types)}
+      select ${group}, id, aggregate_type, aggregate_id, transaction_id, position, created_at from batch where ${eventTypeCondition(types)}
       on conflict do nothing
     ), last as (
       select transaction_id, position from batch order by transaction_id desc, position desc limit 1
