@@ -13,11 +13,8 @@ const PAGE_SIZE = 500;
 export function eventStoreReplay(db: Kysely<any>): ReplaySource<DomainEvent> {
   const store = createEventStore(db);
   return async function* replay({ lastEventId, filter }) {
-    const last = await store.getEvent(lastEventId);
-    if (!last || (filter?.tenantId !== undefined && last.tenantId !== filter.tenantId)) {
-      throw new SSEError("unknown_last_event_id", `cannot resume after ${lastEventId}: no such event`);
-    }
-    let checkpoint = { transactionId: last.transactionId, position: last.position };
+    let checkpoint = await store.getCheckpoint(lastEventId, { tenantId: filter?.tenantId });
+    if (!checkpoint) throw new SSEError("unknown_last_event_id", `cannot resume after ${lastEventId}: no such event`);
     const narrowing = { tenantId: filter?.tenantId, types: filter?.types, aggregateIds: filter?.aggregateIds };
     // Pages until one comes back short: the log is finite at any moment, so this ends.
     for (;;) {

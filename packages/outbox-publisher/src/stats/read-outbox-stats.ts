@@ -29,7 +29,7 @@ export async function readOutboxStats(db: Kysely<any>, options?: OutboxTableOpti
     select count(*) as backlog,
       extract(epoch from now() - min(e.created_at)) * 1000 as oldest_ms,
       (select extract(epoch from now() - min(xact_start)) * 1000 from pg_stat_activity
-        where backend_xid is not null and pid <> pg_backend_pid()) as open_ms
+        where backend_xid is not null and datname = current_database() and pid <> pg_backend_pid()) as open_ms
     from ${sql.table(tables.events)} e
     where e.published_at is null
       and not exists (select 1 from ${sql.table(tables.deliveries)} d
