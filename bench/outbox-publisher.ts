@@ -42,7 +42,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 /** Parameters of one event row; one writer per aggregate, so concurrent writers never race for a version. */
-const insertRow = (i: number, aggregateId: string) => [`evt_b${randomBytes(8).toString("hex")}`, aggregateId, JSON.stringify({ n: i })] as const;
+const insertRow = (i: number, aggregateId: string): string[] => [`evt_b${randomBytes(8).toString("hex")}`, aggregateId, JSON.stringify({ n: i })];
 const INSERT = `insert into domain_events (id, aggregate_type, aggregate_id, event_type, payload) values ($1, 'thing', $2, 'test.happened', $3)`;
 const INSERT_AND_NOTIFY = `with e as (${INSERT} returning id) select pg_notify('outbox_events', '') from e`;
 
@@ -140,7 +140,7 @@ async function latencyAt(url: string, db: Kysely<any>, perSecond: number, wake: 
     if (wait > 1) await sleep(wait);
     const row = insertRow(i, `lat_${i}`);
     const write = pool.query(wake === "in-transaction" ? INSERT_AND_NOTIFY : INSERT, row).then(() => {
-      committedAt.set(row[0], performance.now());
+      committedAt.set(row[0]!, performance.now());
       if (wake === "after-commit") void notifyEventsCommitted(db);
     });
     inFlight.add(write);
