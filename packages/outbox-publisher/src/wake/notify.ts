@@ -41,7 +41,12 @@ class CommitNotifier {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       this.#next = undefined; // calls from now on need a NOTIFY of their own
       this.#lastStart = performance.now();
-      this.#inFlight = sql`select pg_notify(${this.channel}, '')`.execute(this.db).then(() => undefined, onError);
+      // The NOTIFY is a transaction of its own that commits a WAL record; it
+      // is only a hint, so it does not wait for the flush (the events it
+      // announces were flushed by their own commit).
+      this.#inFlight = sql`select set_config('synchronous_commit', 'off', true), pg_notify(${this.channel}, '')`
+        .execute(this.db)
+        .then(() => undefined, onError);
       await this.#inFlight;
     })();
     return this.#next;
