@@ -115,6 +115,7 @@ export function describeEventsContract(dialect: string, connection: { readonly d
       ]);
       await expect(bad).rejects.toMatchObject({ field: "events[1].payload.refundAmount" });
       expect(await count("pay_bad")).toBe(0);
+      await expect(recordEvents(db, "not events" as never)).rejects.toMatchObject({ code: "validation_failed", field: "events" });
     });
 
     test("a payload over the configured size is refused", async () => {

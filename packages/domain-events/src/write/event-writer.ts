@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { EventCatalog, EventTypeIn, PayloadIn, CatalogDefinition } from "../catalog/define-event-catalog.js";
-import { ConcurrencyError } from "../errors.js";
+import { ConcurrencyError, ValidationError } from "../errors.js";
 import { resolveTableName, type EventsTableOptions } from "../schema/events-table.js";
 import { VERSION_CONFLICT_SQLSTATE } from "../schema/migrations.js";
 import { findByIdempotencyKeys, idempotencyLookupKey, insertEvents } from "./insert-events.js";
@@ -114,7 +114,7 @@ export function createEventWriter<D extends CatalogDefinition>(options: EventWri
       return id!;
     },
     async recordEvents(tx, events) {
-      if (!Array.isArray(events)) throw new TypeError("recordEvents expects an array of events");
+      if (!Array.isArray(events)) throw new ValidationError("events", "must be an array of events");
       if (events.length === 0) return [];
       return write(tx, prepareEvents(events, catalog, maxPayloadBytes, (i) => `events[${i}].`));
     },
