@@ -32,5 +32,11 @@ describe("options are merged once and contradictions throw at construction", () 
     expect(() => createEventWorker(db, { group: "$feed", handler: () => {} })).toThrow(/group/);
     expect(() => createEventWorker(db, { group: "mail", handler: "nope" as never })).toThrow(/handler/);
     expect(() => createEventWorker(db, { group: "mail", handler: () => {}, leaseMs: 10 })).toThrow(/leaseMs/);
+    expect(() => createEventWorker(db, { group: "mail", handler: () => {}, leaseMs: 300, leaseRenewalIntervalMs: 300 })).toThrow(
+      expect.objectContaining({ code: "invalid_options", message: expect.stringMatching(/leaseRenewalIntervalMs must be less than leaseMs/) }),
+    );
+    expect(() => createEventWorker(db, { group: "mail", handler: () => {}, leaseMs: 300, leaseRenewalIntervalMs: 1000 })).toThrow(/leaseRenewalIntervalMs/);
+    expect(() => createEventWorker(db, { group: "mail", handler: () => {}, leaseRenewalIntervalMs: 0.5 })).toThrow(/leaseRenewalIntervalMs/);
+    expect(() => createEventWorker(db, { group: "mail", handler: () => {}, leaseMs: 300, leaseRenewalIntervalMs: 299 })).not.toThrow();
   });
 });

@@ -5,12 +5,15 @@ import { LatencyWindow, RateWindow, type LatencySummary } from "./latency-histog
  * count (`source` is the worker group, or `"$feed"` for the ordered feed).
  * `latencyMs` runs from the event's `created_at` (the writing transaction's
  * start, on the database clock) to the end of its handling (this process's
- * clock).
+ * clock). `lease_lost` is a worker's claim found taken over by another
+ * worker (or gone) before this worker settled it: its outcome was not
+ * written, and the event is the new holder's to handle.
  */
 export type OutboxMetric =
   | { type: "delivered"; source: string; eventId: string; eventType: string; attempts: number; latencyMs: number }
   | { type: "retry_scheduled"; source: string; eventId: string; eventType: string; attempts: number; delayMs: number; error: string }
   | { type: "dead_lettered"; source: string; eventId: string; eventType: string; attempts: number; error: string }
+  | { type: "lease_lost"; source: string; eventId: string; eventType: string }
   | { type: "leadership_acquired" | "leadership_lost"; source: string }
   | { type: "error"; source: string; error: unknown };
 
@@ -23,8 +26,10 @@ export interface DeliveryStats {
   /** Failed attempts that were scheduled again. */
   retries: number;
   deadLettered: number;
-  /** Errors the loop recovered from (database, LISTEN connection). */
+  /** Errors the loop recovered from (database, LISTEN connection, lease renewal). */
   errors: number;
+  /** Claims a worker lost to another worker before settling them (`lease_lost`). */
+  leasesLost: number;
   /** Deliveries per second over the last 10 seconds. */
   throughputPerSecond: number;
   /** Over the last 10,000 deliveries; null before the first. */
@@ -40,6 +45,7 @@ export class MetricsRecorder {
   #retries = 0;
   #deadLettered = 0;
   #errors = 0;
+  #leasesLost = 0;
 
   constructor(listener?: MetricListener) {
     if (listener) this.#listeners.add(listener);
@@ -68,6 +74,9 @@ export class MetricsRecorder {
       case "error":
         this.#errors++;
         break;
+      case "lease_lost":
+        this.#leasesLost++;
+        break;
     }
     for (const listener of this.#listeners) {
       try {
@@ -84,6 +93,7 @@ export class MetricsRecorder {
       retries: this.#retries,
       deadLettered: this.#deadLettered,
       errors: this.#errors,
+      leasesLost: this.#leasesLost,
       throughputPerSecond: this.#rate.perSecond(),
       latencyMs: this.#latency.summary(),
     };

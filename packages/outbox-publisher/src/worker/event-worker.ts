@@ -11,6 +11,7 @@ import { Wakeup } from "../wake/wakeup.js";
 import { claimDeliveries } from "./claim-query.js";
 import { fillDeliveries, registerGroup } from "./fill-query.js";
 import { handleBatch } from "./handle-batch.js";
+import { Leases } from "./leases.js";
 import type { EventWorker, EventWorkerOptions } from "./worker-options.js";
 
 export type { EventWorker, EventWorkerOptions } from "./worker-options.js";
@@ -18,10 +19,10 @@ export type { EventWorker, EventWorkerOptions } from "./worker-options.js";
 /**
  * Parallel handlers over the log: workers of one group, in any number of
  * processes, share its events. Each event is handled by one worker at a
- * time (claims with `FOR UPDATE SKIP LOCKED` under a lease); the events of
- * one aggregate in their commit order, different aggregates in parallel.
- * At least once: a crash mid-batch means the batch comes again after
- * `leaseMs`. Failures back off with jitter; after `retry.maxAttempts` the
+ * time (claims with `FOR UPDATE SKIP LOCKED` under a lease that the worker
+ * renews while it holds them); the events of one aggregate in their commit
+ * order, different aggregates in parallel. At least once: a crash mid-batch
+ * means the batch comes again after `leaseMs`. Failures back off with jitter; after `retry.maxAttempts` the
  * event is dead-lettered and holds back only its own aggregate.
  *
  * @example
@@ -51,6 +52,11 @@ export function createEventWorker(db: Kysely<any>, options: EventWorkerOptions):
   checkInteger("batchSize", settings.batchSize, 1, 10_000);
   checkInteger("fillBatchSize", settings.fillBatchSize, 1, 100_000);
   checkInteger("leaseMs", settings.leaseMs, 100);
+  const renewalIntervalMs = settings.leaseRenewalIntervalMs ?? Math.floor(settings.leaseMs / 3);
+  checkInteger("leaseRenewalIntervalMs", renewalIntervalMs, 10);
+  if (renewalIntervalMs >= settings.leaseMs) {
+    throw new OutboxError("invalid_options", `leaseRenewalIntervalMs must be less than leaseMs (got ${renewalIntervalMs} >= ${settings.leaseMs})`);
+  }
   checkInteger("pollIntervalMs", settings.pollIntervalMs, 1);
   if (settings.startFrom !== "beginning" && settings.startFrom !== "now") {
     throw new OutboxError("invalid_options", 'startFrom must be "beginning" or "now"');
@@ -61,6 +67,18 @@ export function createEventWorker(db: Kysely<any>, options: EventWorkerOptions):
   const wakeup = new Wakeup();
   const report = (error: unknown) => metrics.emit({ type: "error", source: group, error });
   const claimOptions = { limit: settings.batchSize, leaseMs: settings.leaseMs, workerId: settings.workerId };
+  const leases = new Leases({
+    db,
+    tables,
+    group,
+    workerId: settings.workerId,
+    leaseMs: settings.leaseMs,
+    renewalIntervalMs,
+    onLost: (events) => {
+      for (const event of events) metrics.emit({ type: "lease_lost", source: group, eventId: event.id, eventType: event.eventType });
+    },
+    onError: report,
+  });
 
   // Fill only while the queue runs short (the last claim was not full): a
   // queue far ahead of the claims only makes every claim scan more rows.
@@ -69,12 +87,44 @@ export function createEventWorker(db: Kysely<any>, options: EventWorkerOptions):
   async function round(signal: AbortSignal): Promise<boolean> {
     const scanned = fillDue ? await fillDeliveries(db, tables, group, settings.fillBatchSize, settings.types) : 0;
     if (signal.aborted) return false;
+    const claimedAt = Date.now();
     const claimed = await claimDeliveries(db, tables, group, claimOptions);
     fillDue = claimed.length < settings.batchSize;
     if (claimed.length > 0) {
-      await handleBatch(db, claimed, { ...settings, tables, group, policy, metrics, signal });
+      leases.hold(claimed.map(({ event }) => event), claimedAt);
+      try {
+        await handleBatch(db, claimed, { ...settings, tables, group, leases, policy, metrics, signal });
+      } finally {
+        leases.clear();
+      }
     }
     return claimed.length > 0 || scanned === settings.fillBatchSize;
+  }
+
+  async function loop(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await registerGroup(db, tables, group, settings.startFrom);
+        break;
+      } catch (error) {
+        report(error);
+        await abortableDelay(settings.pollIntervalMs, signal);
+        if (signal.aborted) return;
+      }
+    }
+    while (!signal.aborted) {
+      let busy = false;
+      try {
+        busy = await round(signal);
+      } catch (error) {
+        fillDue = true;
+        report(error);
+      }
+      if (!busy) {
+        await wakeup.wait(settings.pollIntervalMs, signal);
+        fillDue = true;
+      }
+    }
   }
 
   const lifecycle = createLifecycle({
@@ -82,28 +132,11 @@ export function createEventWorker(db: Kysely<any>, options: EventWorkerOptions):
     onWake: () => wakeup.notify(),
     onError: report,
     async run(signal) {
-      for (;;) {
-        try {
-          await registerGroup(db, tables, group, settings.startFrom);
-          break;
-        } catch (error) {
-          report(error);
-          await abortableDelay(settings.pollIntervalMs, signal);
-          if (signal.aborted) return;
-        }
-      }
-      while (!signal.aborted) {
-        let busy = false;
-        try {
-          busy = await round(signal);
-        } catch (error) {
-          fillDue = true;
-          report(error);
-        }
-        if (!busy) {
-          await wakeup.wait(settings.pollIntervalMs, signal);
-          fillDue = true;
-        }
+      leases.start();
+      try {
+        await loop(signal);
+      } finally {
+        await leases.stop();
       }
     },
   });

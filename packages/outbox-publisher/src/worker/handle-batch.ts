@@ -6,6 +6,7 @@ import { describeError, type MetricsRecorder } from "../stats/metrics.js";
 import type { OutboxTables } from "../tables.js";
 import type { Claimed } from "./claim-query.js";
 import { completeDeliveries, releaseDeliveries } from "./complete-query.js";
+import type { Leases } from "./leases.js";
 
 /** Runs `task` over `items` with at most `concurrency` at once. */
 async function eachWithConcurrency<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
@@ -33,7 +34,11 @@ function byAggregate(claimed: readonly Claimed[]): Claimed[][] {
  * events of each in order. A failure is stored with its backoff (or
  * dead-letters the event) and gives the rest of that aggregate back; once
  * `signal` aborts, nothing new starts and unstarted events are given back.
- * Handled events are completed together at the end.
+ * Handled events are completed together at the end. Every write is guarded
+ * by `locked_by = workerId`: a claim lost to another worker (found by the
+ * renewal or by the write itself) is reported as `lease_lost`, never
+ * written, and stops its aggregate's run here, as does a claim not renewed
+ * within `leaseMs` (its remaining events are given back, guarded too).
  */
 export async function handleBatch(
   db: Kysely<any>,
@@ -41,6 +46,8 @@ export async function handleBatch(
   context: {
     tables: OutboxTables;
     group: string;
+    workerId: string;
+    leases: Leases;
     handler: (event: DomainEvent) => unknown;
     concurrency: number;
     policy: RetryPolicy;
@@ -48,13 +55,16 @@ export async function handleBatch(
     signal: AbortSignal;
   },
 ): Promise<void> {
-  const { tables, group, policy, metrics } = context;
+  const { tables, group, workerId, leases, policy, metrics } = context;
   const completed: string[] = [];
   const released: string[] = [];
+  const lost = (events: readonly DomainEvent[]) => {
+    for (const event of events) metrics.emit({ type: "lease_lost", source: group, eventId: event.id, eventType: event.eventType });
+  };
   try {
     await eachWithConcurrency(byAggregate(claimed), context.concurrency, async (run) => {
       for (const [i, { event, attempts }] of run.entries()) {
-        if (context.signal.aborted) {
+        if (context.signal.aborted || !leases.holds(event.id)) {
           released.push(...run.slice(i).map((item) => item.event.id));
           return;
         }
@@ -70,19 +80,32 @@ export async function handleBatch(
         if (!failed) {
           completed.push(event.id);
           metrics.emit({ type: "delivered", ...common, latencyMs: Date.now() - event.createdAt.getTime() });
-          continue;
+          if (leases.holds(event.id)) continue;
+          // lost (or not renewed) while it ran: whoever holds the aggregate now handles the rest, in order
+          released.push(...run.slice(i + 1).map((item) => item.event.id));
+          return;
         }
         const dead = isExhausted(policy, attempts + 1);
         const failure = { attempts: attempts + 1, error: describeError(error), dead, delayMs: dead ? 0 : backoffDelay(policy, attempts + 1) };
         released.push(...run.slice(i + 1).map((item) => item.event.id));
-        await recordFailure(db, tables, group, event, failure, { upsert: false });
+        if (leases.settle([event.id]).length === 0) return; // lost while it ran, reported then
+        if (!(await recordFailure(db, tables, group, event, failure, { upsert: false, lockedBy: workerId }))) {
+          lost([event]);
+          return;
+        }
         if (dead) metrics.emit({ type: "dead_lettered", ...common, error: failure.error });
         else metrics.emit({ type: "retry_scheduled", ...common, error: failure.error, delayMs: failure.delayMs });
         return;
       }
     });
   } finally {
-    await completeDeliveries(db, tables, group, completed);
-    await releaseDeliveries(db, tables, group, released);
+    // only claims still held: one the renewal found lost was reported then
+    const completing = leases.settle(completed);
+    const deleted = await completeDeliveries(db, tables, group, workerId, completing);
+    if (deleted.size < completing.length) {
+      const missing = new Set(completing.filter((id) => !deleted.has(id)));
+      lost(claimed.filter(({ event }) => missing.has(event.id)).map(({ event }) => event));
+    }
+    await releaseDeliveries(db, tables, group, workerId, leases.settle(released));
   }
 }

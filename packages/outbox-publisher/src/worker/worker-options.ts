@@ -28,11 +28,20 @@ export interface EventWorkerOptions extends OutboxTableOptions {
    */
   fillBatchSize?: number;
   /**
-   * How long a claim is held: a crashed worker's events come again after it.
-   * Must exceed the longest batch's handling time.
+   * How long a crashed (or stalled) worker's claims stay locked before other
+   * workers may take them. Not a cap on handling time: a live worker renews
+   * the claims it holds every `leaseRenewalIntervalMs`.
    * @default 30000
    */
   leaseMs?: number;
+  /**
+   * How often a worker extends the leases of the claims it holds (one
+   * UPDATE for all of them). Must be less than `leaseMs`; the margin is how
+   * late a renewal may be (slow database, busy event loop) before a claim
+   * can be lost.
+   * @default Math.floor(leaseMs / 3)
+   */
+  leaseRenewalIntervalMs?: number;
   /**
    * Longest sleep between rounds without a wake-up.
    * @default 500
