@@ -1,4 +1,5 @@
 import { EventSource } from "eventsource";
+import { platformCatalog } from "@org/events";
 
 /** One event as the `eventsource` client parsed it. */
 export interface ReceivedEvent {
@@ -7,20 +8,8 @@ export interface ReceivedEvent {
   data: Record<string, any>;
 }
 
-/** The event types of the platform catalog, each of which gets a listener. */
-const EVENT_TYPES = [
-  "settlement.created",
-  "settlement.status_changed",
-  "settlement.confirmation_progress",
-  "settlement.network_selected",
-  "settlement.gas_estimated",
-  "settlement.settled",
-  "settlement.failed",
-  "payment.created",
-  "payment.status_changed",
-  "payment.refunded",
-  "reset",
-];
+/** The event types of the platform catalog, each of which gets a listener, and the resume reset. */
+const EVENT_TYPES = [...platformCatalog.eventTypes, "reset"];
 
 /**
  * A bound, not an expectation: the feed reads in commit-safe order, so a
