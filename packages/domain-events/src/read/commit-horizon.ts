@@ -22,7 +22,7 @@ export function commitSafeHorizon(): RawBuilder<string> {
     select coalesce(min(running.xid), pg_snapshot_xmax(pg_current_snapshot()))
     from pg_snapshot_xip(pg_current_snapshot()) as running(xid)
     where not exists (
-      select 1 from pg_stat_activity elsewhere
+      select 1 from pg_stat_get_activity(null) elsewhere
       where elsewhere.backend_xid = running.xid::xid
         and elsewhere.datid <> (select oid from pg_database where datname = current_database())
     )
