@@ -1,9 +1,8 @@
 import { useTestDatabase } from "@org/test-harness";
-import { sql } from "kysely";
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { aggregateOrderProblems, countById } from "./test-support/handled-order.js";
-import { replayOrder, resetOutbox, setUpOutbox, unpublishedCount, waitFor, writeEvents } from "./test-support/fixtures.js";
-import { startPublisherProcess, type PublisherProcess } from "./test-support/processes.js";
+import { queuedDeliveries, replayOrder, resetOutbox, setUpOutbox, unpublishedCount, waitFor, writeEvents } from "./test-support/fixtures.js";
+import { startPublisherProcess, stopProcesses, type PublisherProcess } from "./test-support/processes.js";
 
 const EVENTS = 20_000;
 const BATCH = 100;
@@ -13,13 +12,11 @@ let running: PublisherProcess[] = [];
 beforeAll(async () => setUpOutbox(database.db));
 beforeEach(async () => resetOutbox(database.db));
 afterEach(async () => {
-  for (const child of running) child.kill("SIGTERM");
-  await Promise.all(running.map((child) => child.exited));
+  await stopProcesses(running);
   running = [];
 });
 
-const queued = async () =>
-  Number((await sql<{ n: string }>`select count(*) as n from domain_events_deliveries`.execute(database.db)).rows[0]!.n);
+const queued = () => queuedDeliveries(database.db);
 const duplicates = (counts: Map<string, number>) => [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
 
 describe("a publisher process SIGKILLed in the middle of batches loses nothing (20,000 events)", () => {

@@ -2,9 +2,9 @@ import { useTestDatabase } from "@org/test-harness";
 import { sql } from "kysely";
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { aggregateOrderProblems, countById } from "./test-support/handled-order.js";
-import { replayOrder, resetOutbox, setUpOutbox, unpublishedCount, waitFor } from "./test-support/fixtures.js";
+import { queuedDeliveries, replayOrder, resetOutbox, setUpOutbox, unpublishedCount, waitFor } from "./test-support/fixtures.js";
 import { writeOutOfOrder } from "./test-support/out-of-order-writers.js";
-import { startPublisherProcess, type PublisherProcess } from "./test-support/processes.js";
+import { startPublisherProcess, stopProcesses, type PublisherProcess } from "./test-support/processes.js";
 
 const database = useTestDatabase();
 let running: PublisherProcess[] = [];
@@ -12,13 +12,11 @@ let running: PublisherProcess[] = [];
 beforeAll(async () => setUpOutbox(database.db));
 beforeEach(async () => resetOutbox(database.db));
 afterEach(async () => {
-  for (const child of running) child.kill("SIGTERM");
-  await Promise.all(running.map((child) => child.exited));
+  await stopProcesses(running);
   running = [];
 });
 
-const queued = async () =>
-  Number((await sql<{ n: string }>`select count(*) as n from domain_events_deliveries`.execute(database.db)).rows[0]!.n);
+const queued = () => queuedDeliveries(database.db);
 const positionOrder = async () =>
   (await sql<{ id: string }>`select id from domain_events order by position`.execute(database.db)).rows.map((row) => row.id);
 

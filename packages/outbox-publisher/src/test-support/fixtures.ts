@@ -72,4 +72,10 @@ export async function unpublishedCount(db: Kysely<any>): Promise<number> {
   return Number(rows[0]!.n);
 }
 
+/** Delivery rows still waiting in worker groups (pending or dead). */
+export async function queuedDeliveries(db: Kysely<any>): Promise<number> {
+  const { rows } = await sql<{ n: string }>`select count(*) as n from domain_events_deliveries`.execute(db);
+  return Number(rows[0]!.n);
+}
+
 export type { DomainEvent };

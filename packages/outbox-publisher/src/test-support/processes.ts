@@ -60,3 +60,9 @@ export function startPublisherProcess(env: { DATABASE_URL: string; MODE: "feed" 
     kill: (signal) => void child.kill(signal),
   };
 }
+
+/** Ends every child with SIGTERM and waits until each has exited. */
+export async function stopProcesses(children: readonly PublisherProcess[]): Promise<void> {
+  for (const child of children) child.kill("SIGTERM");
+  await Promise.all(children.map((child) => child.exited));
+}
