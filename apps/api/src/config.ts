@@ -30,6 +30,10 @@ const configSchema = z.object({
   /** The relay's fallback poll; wake-ups usually come sooner. */
   PUBLISHER_POLL_INTERVAL_MS: integer(1_000, 10, 60_000),
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 120_000),
+  /** SSE connections one tenant may hold at once; more answer 429. */
+  SSE_MAX_CLIENTS_PER_TENANT: integer(20, 1, 10_000),
+  /** Requests per API key (or stream token's tenant) per minute; more answer 429. 0 turns the limit off. */
+  RATE_LIMIT_PER_MINUTE: integer(1_200, 0, 10_000_000),
 });
 
 /** The parsed configuration. */

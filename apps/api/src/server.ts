@@ -42,6 +42,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
     databaseUrl: config.DATABASE_URL,
     pollIntervalMs: config.PUBLISHER_POLL_INTERVAL_MS,
     heartbeatIntervalMs: config.SSE_HEARTBEAT_MS,
+    maxClientsPerTenant: config.SSE_MAX_CLIENTS_PER_TENANT,
   });
   const metrics = createMetrics();
   const { broadcaster, publisher } = live;
@@ -58,7 +59,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
     streamTokens: createStreamTokens({ secret: config.STREAM_TOKEN_SECRET ?? randomBytes(32).toString("hex"), ttlSeconds: config.STREAM_TOKEN_TTL_SECONDS }),
     metrics,
     afterCommit: live.afterCommit,
-    eventStats: () => ({ publisher: publisher.getStats() }),
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    maxStreamsPerTenant: config.SSE_MAX_CLIENTS_PER_TENANT,
   });
   await live.start();
 

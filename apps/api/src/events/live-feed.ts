@@ -22,6 +22,8 @@ export interface LiveFeedOptions {
   databaseUrl?: string | undefined;
   pollIntervalMs: number;
   heartbeatIntervalMs: number;
+  /** SSE connections per tenant (the broadcaster's key) at most. @default Infinity */
+  maxClientsPerTenant?: number;
 }
 
 /**
@@ -31,10 +33,11 @@ export interface LiveFeedOptions {
  * lock) and wake-ups go through LISTEN/NOTIFY; on PGlite, everything is in
  * this process.
  */
-export function createLiveFeed({ database, databaseUrl, pollIntervalMs, heartbeatIntervalMs }: LiveFeedOptions): LiveFeed {
+export function createLiveFeed({ database, databaseUrl, pollIntervalMs, heartbeatIntervalMs, maxClientsPerTenant }: LiveFeedOptions): LiveFeed {
   const { db, pglite } = database;
   const broadcaster = createSSEBroadcaster<DomainEvent>({
     heartbeatIntervalMs,
+    maxClientsPerKey: maxClientsPerTenant,
     serialize: serializeEventData,
     replay: eventStoreReplay(db),
     onError: (error, { clientId }) => console.error(`SSE replay for ${clientId} failed:`, error),
