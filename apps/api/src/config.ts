@@ -32,6 +32,10 @@ const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 120_000),
   /** SSE connections one tenant may hold at once; more answer 429. */
   SSE_MAX_CLIENTS_PER_TENANT: integer(20, 1, 10_000),
+  /** Bytes an SSE client may have waiting before it is evicted (it resumes with Last-Event-ID). */
+  SSE_MAX_QUEUE_BYTES: integer(1_048_576, 1_024, 1_073_741_824),
+  /** Frames an SSE client may have waiting before it is evicted. */
+  SSE_MAX_QUEUE_EVENTS: integer(1_000, 1, 1_000_000),
   /** Requests per API key (or stream token's tenant) per minute; more answer 429. 0 turns the limit off. */
   RATE_LIMIT_PER_MINUTE: integer(1_200, 0, 10_000_000),
 });

@@ -43,6 +43,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
     pollIntervalMs: config.PUBLISHER_POLL_INTERVAL_MS,
     heartbeatIntervalMs: config.SSE_HEARTBEAT_MS,
     maxClientsPerTenant: config.SSE_MAX_CLIENTS_PER_TENANT,
+    maxQueueBytes: config.SSE_MAX_QUEUE_BYTES,
+    maxQueueEvents: config.SSE_MAX_QUEUE_EVENTS,
   });
   const metrics = createMetrics();
   const { broadcaster, publisher } = live;

@@ -5,6 +5,8 @@ export interface Delivered {
   id: string;
   type: string;
   data: Record<string, unknown>;
+  /** performance.now() when it arrived. */
+  receivedAt: number;
 }
 
 /**
@@ -13,11 +15,11 @@ export interface Delivered {
  * EventSource, and counts what arrived: distinct event ids, duplicates,
  * reconnections, resets and broken frames.
  */
-export function countingStream(options: { url: () => string; key: string; path?: string; reconnectDelayMs?: number }) {
+export function countingStream(options: { url: () => string; key: string; path?: string; reconnectDelayMs?: number; lastEventId?: string }) {
   const { key, path = "/api/v1/events/stream", reconnectDelayMs = 250 } = options;
   const seen = new Map<string, Delivered>();
   const reader = new SseFrameReader();
-  let lastEventId: string | undefined;
+  let lastEventId: string | undefined = options.lastEventId;
   let duplicates = 0;
   let connections = 0;
   let resets = 0;
@@ -44,7 +46,7 @@ export function countingStream(options: { url: () => string; key: string; path?:
         if (frame.id === undefined || frame.data === undefined || frame.event === undefined) continue;
         lastEventId = frame.id;
         if (seen.has(frame.id)) duplicates += 1;
-        else seen.set(frame.id, { id: frame.id, type: frame.event, data: JSON.parse(frame.data) as Record<string, unknown> });
+        else seen.set(frame.id, { id: frame.id, type: frame.event, data: JSON.parse(frame.data) as Record<string, unknown>, receivedAt: performance.now() });
       }
       for (const wake of waiters) wake();
     }

@@ -11,9 +11,20 @@ export interface WriteOutcome {
  * `maxInFlight` outstanding) and keeps every outcome. `acknowledged` holds
  * the settlement ids that got a 2xx: each must reach the stream.
  */
-export function steadyWriter(options: { url: () => string; key: string; ratePerSecond: number; total: number; requestTimeoutMs?: number; maxInFlight?: number }) {
+export function steadyWriter(options: {
+  url: () => string;
+  key: string;
+  ratePerSecond: number;
+  total: number;
+  requestTimeoutMs?: number;
+  maxInFlight?: number;
+  /** A second request on each acknowledged settlement (e.g. one that makes a large event). */
+  followUp?: (id: string) => Promise<void>;
+}) {
   const { key, ratePerSecond, total, requestTimeoutMs = 15_000, maxInFlight = 512 } = options;
   const acknowledged = new Set<string>();
+  /** performance.now() when each acknowledged write was answered. */
+  const acknowledgedAt = new Map<string, number>();
   const outcomes: WriteOutcome[] = [];
   let inFlight = 0;
   let sent = 0;
@@ -30,9 +41,15 @@ export function steadyWriter(options: { url: () => string; key: string; ratePerS
         signal: AbortSignal.timeout(requestTimeoutMs),
       });
       const text = await response.text();
-      if (response.status >= 200 && response.status < 300) acknowledged.add((JSON.parse(text) as { id: string }).id);
+      if (response.status >= 200 && response.status < 300) {
+        const { id } = JSON.parse(text) as { id: string };
+        acknowledged.add(id);
+        acknowledgedAt.set(id, performance.now());
+        await options.followUp?.(id);
+      }
       outcomes.push({ status: response.status, ms: performance.now() - started, retryAfter: response.headers.get("retry-after") });
     } catch (error) {
+      if (process.env.CHAOS_DEBUG) console.error("write failed:", error);
       const timeout = (error as Error).name === "TimeoutError";
       outcomes.push({ status: timeout ? "timeout" : "network_error", ms: performance.now() - started, retryAfter: null });
     } finally {
@@ -63,6 +80,7 @@ export function steadyWriter(options: { url: () => string; key: string; ratePerS
 
   return {
     acknowledged,
+    acknowledgedAt,
     outcomes,
     get sent() {
       return sent;

@@ -24,6 +24,9 @@ export interface LiveFeedOptions {
   heartbeatIntervalMs: number;
   /** SSE connections per tenant (the broadcaster's key) at most. @default Infinity */
   maxClientsPerTenant?: number;
+  /** A slow client's queue bounds (see the broadcaster's `maxQueueBytes`, `maxQueueEvents`). */
+  maxQueueBytes?: number;
+  maxQueueEvents?: number;
 }
 
 /**
@@ -33,11 +36,13 @@ export interface LiveFeedOptions {
  * lock) and wake-ups go through LISTEN/NOTIFY; on PGlite, everything is in
  * this process.
  */
-export function createLiveFeed({ database, databaseUrl, pollIntervalMs, heartbeatIntervalMs, maxClientsPerTenant }: LiveFeedOptions): LiveFeed {
+export function createLiveFeed({ database, databaseUrl, pollIntervalMs, heartbeatIntervalMs, maxClientsPerTenant, maxQueueBytes, maxQueueEvents }: LiveFeedOptions): LiveFeed {
   const { db, pglite } = database;
   const broadcaster = createSSEBroadcaster<DomainEvent>({
     heartbeatIntervalMs,
     maxClientsPerKey: maxClientsPerTenant,
+    maxQueueBytes,
+    maxQueueEvents,
     serialize: serializeEventData,
     replay: eventStoreReplay(db),
     onError: (error, { clientId }) => console.error(`SSE replay for ${clientId} failed:`, error),
