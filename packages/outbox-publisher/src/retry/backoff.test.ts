@@ -1,8 +1,8 @@
 import { Kysely } from "kysely";
 import { describe, expect, test } from "vitest";
-import { createEventPublisher } from "./feed/ordered-feed.js";
-import { backoffDelay, resolveRetryPolicy, seededRandom } from "./retry/backoff.js";
-import { createEventWorker } from "./worker/event-worker.js";
+import { createEventPublisher } from "../feed/ordered-feed.js";
+import { backoffDelay, resolveRetryPolicy, seededRandom } from "./backoff.js";
+import { createEventWorker } from "../worker/event-worker.js";
 
 const db = {} as Kysely<any>; // never queried: construction fails first
 
