@@ -1,7 +1,8 @@
 import { Kysely } from "kysely";
 import { describe, expect, test } from "vitest";
 import { createEventPublisher } from "../feed/ordered-feed.js";
-import { backoffDelay, resolveRetryPolicy, seededRandom } from "./backoff.js";
+import { backoffDelay, resolveRetryPolicy } from "./backoff.js";
+import { seededRandom } from "../test-support/seeded-random.js";
 import { createEventWorker } from "../worker/event-worker.js";
 
 const db = {} as Kysely<any>; // never queried: construction fails first
