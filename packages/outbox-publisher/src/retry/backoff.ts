@@ -1,6 +1,6 @@
 import { checkInteger, checkNumber, OutboxError } from "../errors.js";
 
-/** How failed deliveries are retried (seed 002's defaults). */
+/** How failed deliveries are retried: by default a first delay of 1 s, ×2 per attempt, capped at 60 s, 5 attempts. */
 export interface RetryOptions {
   /**
    * Delay before the second attempt, in ms.
