@@ -1,7 +1,7 @@
 import { useTestDatabase } from "@org/test-harness";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { spawnServer, type ServerProcess } from "../e2e/support/spawn-server.js";
-import { databaseNameOf, queryOnce, terminateDatabaseConnections } from "./support/admin.js";
+import { adminUrlOf, databaseNameOf, queryOnce, terminateDatabaseConnections } from "./support/admin.js";
 import { countingStream } from "./support/counting-stream.js";
 import { report, scale } from "./support/report.js";
 import { statusCounts, steadyWriter } from "./support/steady-writer.js";
@@ -27,7 +27,7 @@ let proxy: TcpProxy;
 let server: ServerProcess;
 
 beforeAll(async () => {
-  const adminUrl = new URL(inject("databaseUrl"));
+  const adminUrl = new URL(adminUrlOf(database.url));
   proxy = await startTcpProxy({ host: adminUrl.hostname, port: Number(adminUrl.port || 5432) });
   server = await spawnServer({
     DATABASE_URL: throughProxy(database.url, proxy),
@@ -91,7 +91,7 @@ describe("database faults under a steady write load", () => {
     await outage("host dark (new connections hang)", setMode("hang"), setMode("up"), true);
     await outage(
       "pg_terminate_backend of every connection of the app's database",
-      async () => void (await terminateDatabaseConnections(inject("databaseUrl"), databaseNameOf(database.url))),
+      async () => void (await terminateDatabaseConnections(adminUrlOf(database.url), databaseNameOf(database.url))),
       () => {},
       false,
     );
@@ -110,7 +110,7 @@ describe("database faults under a steady write load", () => {
     const background = async () =>
       (
         await queryOnce<{ name: string }>(
-          inject("databaseUrl"),
+          adminUrlOf(database.url),
           "select application_name as name from pg_stat_activity where datname = $1 and application_name in ('outbox-leader', 'outbox-listener')",
           [databaseNameOf(database.url)],
         )

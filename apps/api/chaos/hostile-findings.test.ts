@@ -1,9 +1,9 @@
 import http from "node:http";
 import { useTestDatabase } from "@org/test-harness";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { httpClient } from "../e2e/support/http.js";
 import { spawnServer, type ServerProcess } from "../e2e/support/spawn-server.js";
-import { databaseNameOf, queryOnce, terminateDatabaseConnections } from "./support/admin.js";
+import { adminUrlOf, databaseNameOf, queryOnce, terminateDatabaseConnections } from "./support/admin.js";
 import { rawRequest } from "./support/raw-http.js";
 
 /**
@@ -44,7 +44,7 @@ describe("hostile findings", () => {
   test("terminating the app's idle database connections does not end the process", async () => {
     // Fill the pool with several idle connections.
     await Promise.all(Array.from({ length: 8 }, () => a("GET", "/api/v1/settlements")));
-    const ended = await terminateDatabaseConnections(inject("databaseUrl"), databaseNameOf(database.url));
+    const ended = await terminateDatabaseConnections(adminUrlOf(database.url), databaseNameOf(database.url));
     expect(ended).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(alive()).toBe(true);

@@ -14,7 +14,8 @@ import { errorResponse } from "./http/error-response.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
 import { createRateLimiter } from "./http/rate-limit.js";
 import { hashApiKey } from "./auth/api-keys.js";
-import type { Metrics } from "./metrics.js";
+import type { Metrics } from "./metrics/index.js";
+import { requireMetricsToken } from "./auth/metrics-token.js";
 import { createPaymentCommands } from "./payments/commands.js";
 import { paymentRoutes } from "./payments/routes.js";
 import { createSettlementCommands } from "./settlements/commands.js";
@@ -32,6 +33,8 @@ export interface AppDeps {
   broadcaster: SSEBroadcaster<DomainEvent>;
   streamTokens: StreamTokens;
   metrics: Metrics;
+  /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. @default undefined (open: it holds no tenant data) */
+  metricsToken?: string | undefined;
   /** Called after every commit that wrote events: the publisher's wake-up. */
   afterCommit?: () => void;
   /** Extra readiness checks for `/readyz` (the database is always checked). */
@@ -68,7 +71,10 @@ export function createApp(deps: AppDeps) {
     const ready = Object.values(checks).every(Boolean);
     return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);
   });
-  app.get("/metrics", (c) => c.text(metrics.render(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }));
+  app.get("/metrics", requireMetricsToken(deps.metricsToken), async (c) => {
+    const { text, contentType } = await metrics.render();
+    return c.body(text, 200, { "Content-Type": contentType });
+  });
 
   const tooLarge = () => new AppError("payload_too_large", `the body is over ${MAX_BODY_BYTES} bytes`, { field: "body" });
   // The rest of an oversized body is still on the wire: close the connection, or it would be read as the next request.

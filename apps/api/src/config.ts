@@ -36,6 +36,8 @@ const configSchema = z.object({
   SSE_MAX_QUEUE_BYTES: integer(1_048_576, 1_024, 1_073_741_824),
   /** Frames an SSE client may have waiting before it is evicted. */
   SSE_MAX_QUEUE_EVENTS: integer(1_000, 1, 1_000_000),
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; without it /metrics is open (no tenant data in it). */
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** Requests per API key (or stream token's tenant) per minute; more answer 429. 0 turns the limit off. */
   RATE_LIMIT_PER_MINUTE: integer(1_200, 0, 10_000_000),
 });

@@ -1,5 +1,12 @@
 import pg from "pg";
 
+/** The same server's maintenance database (`postgres`): a connection from which the app's database can be attacked. */
+export function adminUrlOf(url: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = "/postgres";
+  return parsed.toString();
+}
+
 /** The database name of a connection string. */
 export function databaseNameOf(url: string): string {
   return decodeURIComponent(new URL(url).pathname.slice(1));
