@@ -172,7 +172,7 @@ const families: Record<string, () => fc.Arbitrary<FuzzRequest>> = {
     fc
       .record({ auth: credential, type: contentType, id: ids("payments"), which: fc.constantFrom("create", "one", "status", "refund") })
       .chain(({ auth, type, id, which }) => {
-        const valid = which === "create" ? { amount: "3.00", currency: "EUR" } : which === "status" ? { status: "completed" } : { amount: "0.01" };
+        const valid = which === "create" ? { amount: "3.00", currency: "EUR" } : which === "status" ? { status: "authorized" } : { amount: "0.01" };
         return anyBody(valid).map((body) => ({
           method: which === "one" ? "GET" : "POST",
           path: which === "create" ? "/api/v1/payments" : which === "one" ? `/api/v1/payments/${id}` : `/api/v1/payments/${id}/${which}`,

@@ -128,6 +128,13 @@ describe("hostile findings", () => {
     expect(Object.keys(document.paths)).toContain("/api/v1/settlements");
   });
 
+  test("headers over 16 KiB answer 431 and the server carries on", async () => {
+    const response = await rawRequest(`${server.url}/api/v1/settlements`, { headers: { Authorization: `Bearer ${KEYS.a}`, "X-Padding": "p".repeat(32 * 1024) } });
+    expect(response.status).toBe(431);
+    expect(alive()).toBe(true);
+    expect((await a("GET", "/api/v1/settlements")).status).toBe(200);
+  });
+
   test("a body over the limit answers 413 with Connection: close, and a keep-alive client's next request succeeds", async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
