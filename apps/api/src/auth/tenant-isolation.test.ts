@@ -83,7 +83,7 @@ describe("tenant isolation", () => {
   test("401 for a missing, malformed, wrong or expired key", async () => {
     await provisionApiKeys(database.db, [{ tenantId: "tenant-a", key: "key-expired-00000000", expiresAt: new Date(Date.now() - 1_000) }]);
     await provisionApiKeys(database.db, [{ tenantId: "tenant-a", key: "key-not-yet-expired-0", expiresAt: new Date(Date.now() + 60_000) }]);
-    for (const headers of [{}, { Authorization: "key-tenant-a-000000" }, { Authorization: "Bearer nope-nope-nope" }, { Authorization: "Bearer key-expired-00000000" }]) {
+    for (const headers of [{} as Record<string, string>, { Authorization: "key-tenant-a-000000" }, { Authorization: "Bearer nope-nope-nope" }, { Authorization: "Bearer key-expired-00000000" }]) {
       const response = await anonymous("GET", "/api/v1/settlements", undefined, headers);
       expect(response.status, JSON.stringify(headers)).toBe(401);
       expect(response.body.error.code).toBe("unauthorized");
