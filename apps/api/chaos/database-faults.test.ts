@@ -55,7 +55,7 @@ async function timed(path: string): Promise<{ status: number; ms: number; retryA
 }
 
 describe("database faults under a steady write load", () => {
-  test("cut, dark host and terminated backends: the process lives, answers 503 fast, recovers, and loses no acknowledged write", async () => {
+  test("cut, dark host and terminated backends: the process lives, answers 503 fast, recovers, and loses no acknowledged write", { timeout: scale(90_000, 300_000) }, async () => {
     const stream = countingStream({ url: () => server.url, key: KEY });
     const totalMs = 2_000 + 3 * (OUTAGE_MS + 3_000);
     const writer = steadyWriter({ url: () => server.url, key: KEY, ratePerSecond: RATE, total: Math.ceil((RATE * totalMs) / 1000) });

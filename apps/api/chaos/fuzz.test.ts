@@ -20,6 +20,8 @@ import { SseFrameReader, type SseFrame } from "./support/sse-frames.js";
 const database = useTestDatabase();
 const KEY_A = "fuzz-key-tenant-a-0001";
 const KEY_B = "fuzz-key-tenant-b-0002";
+/** How long each fuzzed stream is read: the retry hint, a replay, a reset come first. */
+const STREAM_READ_MS = 80;
 const RUNS = Number(process.env.CHAOS_FUZZ_RUNS) || scale(150, 10_000);
 let server: ServerProcess;
 const own = { settlements: [] as string[], payments: [] as string[], events: [] as string[] };
@@ -214,7 +216,7 @@ const families: Record<string, () => fc.Arbitrary<FuzzRequest>> = {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 afterAll(() => agent.destroy());
 
-/** One request over node:http (it sends any latin-1 header value, as a hostile client can); SSE answers are read for 150 ms. */
+/** One request over node:http (it sends any latin-1 header value, as a hostile client can); SSE answers are read for STREAM_READ_MS. */
 function send(request: FuzzRequest): Promise<{ status: number; contentType: string; text: string; frames: SseFrameReader | undefined; events: SseFrame[]; headers: http.IncomingHttpHeaders }> {
   const body = request.body === undefined ? undefined : Buffer.from(request.body);
   // An explicit length: node:http sends some methods' bodies (OPTIONS, DELETE) unframed otherwise, a malformed message.
@@ -231,7 +233,7 @@ function send(request: FuzzRequest): Promise<{ status: number; contentType: stri
         const timer = setTimeout(() => {
           response.destroy();
           resolve({ status, contentType, text: "", frames: reader, events, headers: response.headers });
-        }, 150);
+        }, STREAM_READ_MS);
         response.on("end", () => (clearTimeout(timer), resolve({ status, contentType, text: "", frames: reader, events, headers: response.headers })));
         response.on("error", () => {});
         return;

@@ -16,7 +16,7 @@ import { statusCounts, steadyWriter } from "./support/steady-writer.js";
 const database = useTestDatabase();
 const KEY = "chaos-sigkill-key-0001";
 const TOTAL = scale(600, 10_000);
-const RATE = scale(60, 200);
+const RATE = scale(60, 150);
 let server: ServerProcess | undefined;
 
 afterAll(async () => {
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe("SIGKILL under load", () => {
-  test(`${TOTAL} writes at ${RATE}/s, killed and restarted twice: every acknowledged write is delivered`, async () => {
+  test(`${TOTAL} writes at ${RATE}/s, killed and restarted twice: every acknowledged write is delivered`, { timeout: scale(90_000, 600_000) }, async () => {
     const port = await freePort();
     const env = {
       DATABASE_URL: database.url,

@@ -109,7 +109,7 @@ function stalledClient() {
 }
 
 describe("slow consumers and poison events", () => {
-  test("a client that stops reading is evicted and resumes with nothing lost; a reading client keeps its latency", async () => {
+  test("a client that stops reading is evicted and resumes with nothing lost; a reading client keeps its latency", { timeout: scale(90_000, 300_000) }, async () => {
     const fast = countingStream({ url: () => server.url, key: KEY });
     const stalled = stalledClient();
     onTestFinished(async () => {
