@@ -20,7 +20,7 @@ const database = useTestDatabase();
 const KEY = "chaos-db-faults-key-1";
 /** The documented bound: no request waits longer than this while the database is gone (connect timeout 2 s, plus slack for a busy machine). */
 const REQUEST_BOUND_MS = 6_000;
-const OUTAGE_MS = scale(2_500, 6_000);
+const OUTAGE_MS = scale(2_000, 6_000);
 const RATE = scale(40, 100);
 
 let proxy: TcpProxy;
