@@ -15,8 +15,10 @@ import { statusCounts, steadyWriter } from "./support/steady-writer.js";
  */
 const database = useTestDatabase();
 const KEY = "chaos-sigkill-key-0001";
-const TOTAL = scale(600, 10_000);
-const RATE = scale(60, 150);
+/** Acknowledged writes to reach (the writer keeps sending until then; down time costs some attempts). */
+const TOTAL = scale(500, 10_000);
+/** A rate this 2-core machine sustains with everything else running: above it requests queue and time out. */
+const RATE = scale(60, 60);
 let server: ServerProcess | undefined;
 
 afterAll(async () => {
@@ -24,7 +26,7 @@ afterAll(async () => {
 });
 
 describe("SIGKILL under load", () => {
-  test(`${TOTAL} writes at ${RATE}/s, killed and restarted twice: every acknowledged write is delivered`, { timeout: scale(90_000, 600_000) }, async () => {
+  test(`${TOTAL} writes at ${RATE}/s, killed and restarted twice: every acknowledged write is delivered`, { timeout: scale(90_000, 900_000) }, async () => {
     const port = await freePort();
     const env = {
       DATABASE_URL: database.url,
@@ -38,13 +40,13 @@ describe("SIGKILL under load", () => {
     server = await spawnServer(env);
     const url = `http://127.0.0.1:${port}`;
     const stream = countingStream({ url: () => url, key: KEY });
-    const writer = steadyWriter({ url: () => url, key: KEY, ratePerSecond: RATE, total: TOTAL });
+    const writer = steadyWriter({ url: () => url, key: KEY, ratePerSecond: RATE, total: Math.ceil(TOTAL * 1.5), untilAcknowledged: TOTAL });
 
     const restarts: { killedAtWrite: number; downMs: number }[] = [];
     for (const fraction of [1 / 3, 2 / 3]) {
-      while (writer.sent < TOTAL * fraction) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (writer.acknowledged.size < TOTAL * fraction) await new Promise((resolve) => setTimeout(resolve, 50));
       const killedAt = performance.now();
-      const killedAtWrite = writer.sent;
+      const killedAtWrite = writer.acknowledged.size;
       expect(await server.stop("SIGKILL")).toBeNull();
       server = await spawnServer(env);
       restarts.push({ killedAtWrite, downMs: Math.round(performance.now() - killedAt) });
@@ -63,7 +65,7 @@ describe("SIGKILL under load", () => {
       delivered: [...writer.acknowledged].filter((id) => delivered.has(id)).length,
       lost: lost.length,
       duplicates: stream.duplicates,
-      attempted: TOTAL,
+      attempted: writer.sent,
       ratePerSecond: RATE,
       restarts,
       statuses: statusCounts(writer.outcomes),
@@ -75,6 +77,6 @@ describe("SIGKILL under load", () => {
     expect(lost).toEqual([]);
     expect(stream.broken).toEqual([]);
     expect(stream.resets).toBe(0);
-    expect(writer.acknowledged.size).toBeGreaterThan(TOTAL / 2);
+    expect(writer.acknowledged.size).toBeGreaterThanOrEqual(TOTAL);
   });
 });

@@ -20,6 +20,8 @@ export function steadyWriter(options: {
   maxInFlight?: number;
   /** A second request on each acknowledged settlement (e.g. one that makes a large event). */
   followUp?: (id: string) => Promise<void>;
+  /** Keep sending (up to `total`) until this many writes were acknowledged. @default total */
+  untilAcknowledged?: number;
 }) {
   const { key, ratePerSecond, total, requestTimeoutMs = 15_000, maxInFlight = 512 } = options;
   const acknowledged = new Set<string>();
@@ -61,7 +63,13 @@ export function steadyWriter(options: {
   const done = (async () => {
     const interval = 1000 / ratePerSecond;
     const start = performance.now();
-    while (!stopped && sent < total) {
+    const target = options.untilAcknowledged ?? total;
+    while (!stopped && sent < total && acknowledged.size < target) {
+      if (acknowledged.size + inFlight >= target) {
+        // Enough in flight to reach the target if they all succeed: wait to see.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
       const due = start + sent * interval;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
