@@ -180,7 +180,8 @@ export function createEventStreamClient<E extends EventMap = EventMap>(
         return { kind: "retry", opened, error: new EventStreamError("get_headers_failed", `getHeaders failed: ${String(cause)}`, { cause }) };
       }
       if (controller.signal.aborted) return { kind: "aborted", opened };
-      const response = await opts.fetch(href, {
+      const { fetch } = opts;
+      const response = await fetch(href, {
         headers: { Accept: "text/event-stream", ...headers, ...(lastEventId ? { "Last-Event-ID": lastEventId } : {}) },
         credentials: opts.credentials,
         cache: "no-store",

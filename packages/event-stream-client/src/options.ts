@@ -71,7 +71,7 @@ export interface EventStreamClientOptions {
   credentials?: RequestCredentials;
   /**
    * The fetch to use.
-   * @default globalThis.fetch
+   * @default the global fetch, looked up at each call
    */
   fetch?: typeof fetch;
   /**
@@ -117,8 +117,9 @@ export function resolveEventStreamClientOptions(options: EventStreamClientOption
   if (!isNonNegativeInteger(dedupeWindow)) fail("dedupeWindow must be a non-negative integer");
   if (resetEventName === "" || /[\r\n]/.test(resetEventName)) fail("resetEventName must be a non-empty single-line string");
   if (options.lastEventId !== undefined && /[\0\r\n]/.test(options.lastEventId)) fail("lastEventId cannot contain NUL or line breaks");
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== "function") fail("no fetch: pass options.fetch");
+  if (options.fetch === undefined && typeof globalThis.fetch !== "function") fail("no fetch: pass options.fetch");
+  // Called as a plain function: browsers refuse a fetch called as a method of another object ("Illegal invocation").
+  const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   return {
     getHeaders: options.getHeaders ?? (() => headers),
     lastEventId: options.lastEventId || undefined,

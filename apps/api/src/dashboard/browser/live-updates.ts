@@ -35,7 +35,13 @@ export function startLiveList(hooks: LiveListHooks): EventStreamClient<Events> {
       return {};
     },
   });
-  client.onStatus(hooks.onState);
+  let previous = client.status;
+  client.onStatus((state) => {
+    hooks.onState(state);
+    // Back after a drop with no event id to resume from: what changed meanwhile is only in the list.
+    if (state.status === "open" && previous === "reconnecting" && client.lastEventId === undefined) void loadList().catch(hooks.onError);
+    previous = state.status;
+  });
 
   /** Runs `apply` now, or once the list is loaded. */
   const whenLoaded = (apply: () => void) => (loaded ? apply() : held.push(apply));
