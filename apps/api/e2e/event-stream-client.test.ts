@@ -1,4 +1,4 @@
-import { useTestDatabase } from "@org/test-harness";
+import { CHROMIUM_SETUP_TIMEOUT_MS, chromiumLaunchOptions, useTestDatabase } from "@org/test-harness";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openFixture } from "./support/browser-fixture.js";
@@ -53,11 +53,9 @@ const seen = (page: Page) => page.evaluate(() => structuredClone(window.fx.recor
 
 beforeAll(async () => {
   server = await spawnServer(env);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
-});
+  // Finds the machine's Chromium, or installs Debian's, or fails with one line that says what to install.
+  browser = await chromium.launch(await chromiumLaunchOptions());
+}, CHROMIUM_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();

@@ -14,7 +14,7 @@ export function snakeCasePayload(payload: Record<string, unknown>): Record<strin
   return toWirePayload(Object.fromEntries(Object.entries(payload).sort(([a], [b]) => rank(a) - rank(b))));
 }
 
-/** The SSE `data:` of an event: its payload in snake_case. */
+/** The SSE `data:` of an event: its payload in snake_case, with the aggregate's id first. */
 export function serializeEventData(event: Pick<DomainEvent, "payload">): string {
   return JSON.stringify(snakeCasePayload(event.payload));
 }
