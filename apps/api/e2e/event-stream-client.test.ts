@@ -185,4 +185,26 @@ describe("@org/event-stream-client in Chromium", { timeout: 240_000 }, () => {
     expect(await page.evaluate(() => window.fx.streamFetches())).toBe(2);
     await page.close();
   });
+
+  test("pauses while the page is hidden and resumes from its place when it is visible again", async () => {
+    const page = await openFixture(browser, server.url);
+    page.setDefaultTimeout(45_000);
+    await page.evaluate((apiKey) => window.fx.start({ apiKey, auth: "header", pauseWhenHidden: true }), KEY);
+    await page.waitForFunction(() => window.fx.status() === "open");
+    const id = await createSettlement();
+    await confirm(id, 1);
+    await page.waitForFunction(() => window.fx.record.progress.length === 1);
+    await page.evaluate(() => window.fx.setHidden(true));
+    await page.waitForFunction(() => window.fx.paused() === true && window.fx.status() === "reconnecting");
+    await confirm(id, 2);
+    await confirm(id, 3);
+    // Nothing arrives while hidden, however long it stays so: the connection is closed.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await seen(page)).progress).toEqual(["1 / 100"]);
+    await page.evaluate(() => window.fx.setHidden(false));
+    await page.waitForFunction(() => window.fx.record.progress.length === 3);
+    expect((await seen(page)).events).toEqual(await storedEvents([id]));
+    expect(await page.evaluate(() => window.fx.streamFetches())).toBe(2);
+    await page.close();
+  });
 });

@@ -40,6 +40,7 @@ interface StartOptions {
   auth: "header" | "cookie";
   lastEventId?: string;
   pauseWhenOffline?: boolean;
+  pauseWhenHidden?: boolean;
 }
 
 let client: EventStreamClient<Events> | undefined;
@@ -62,6 +63,7 @@ function start(options: StartOptions): void {
   client = createEventStreamClient<Events>("/api/v1/events/stream?types=settlement.*", {
     lastEventId: options.lastEventId,
     pauseWhenOffline: options.pauseWhenOffline ?? false,
+    pauseWhenHidden: options.pauseWhenHidden ?? false,
     async getHeaders({ refresh }): Promise<Record<string, string>> {
       record.headerCalls.push(refresh);
       if (options.auth === "header") return { Authorization: `Bearer ${options.apiKey}` };
@@ -112,7 +114,14 @@ function mountReact(apiKey: string, settlementId: string): void {
   );
 }
 
+/** Pretends the tab is hidden or visible again (headless Chromium pages are always visible). */
+function setHidden(hidden: boolean): void {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (hidden ? "hidden" : "visible") });
+  document.dispatchEvent(new Event("visibilitychange"));
+}
+
 const fx = {
+  setHidden,
   start,
   mountReact,
   record,
