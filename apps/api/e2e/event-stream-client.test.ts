@@ -104,7 +104,7 @@ describe("@org/event-stream-client in Chromium", { timeout: 240_000 }, () => {
   });
 
   test("a stream token that expires mid-stream is refreshed before reconnecting, without a gap", async () => {
-    await restart("SIGTERM", { STREAM_TOKEN_TTL_SECONDS: "2" });
+    await restart("SIGTERM", { STREAM_TOKEN_TTL_SECONDS: "5" });
     const page = await openFixture(browser, server.url);
     page.setDefaultTimeout(45_000);
     await page.evaluate((apiKey) => window.fx.start({ apiKey, auth: "cookie" }), KEY);
@@ -114,9 +114,9 @@ describe("@org/event-stream-client in Chromium", { timeout: 240_000 }, () => {
     await page.waitForFunction(() => window.fx.record.progress.length === 3);
     // The token (and its cookie) expires while the stream stays open; then the stream drops,
     // and events are written before the client is back.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
     expect(await page.evaluate(() => window.fx.status())).toBe("open");
-    await restart("SIGTERM", { STREAM_TOKEN_TTL_SECONDS: "2" }, async () => {
+    await restart("SIGTERM", { STREAM_TOKEN_TTL_SECONDS: "5" }, async () => {
       await page.waitForFunction(() => window.fx.status() === "reconnecting");
     });
     for (const n of [4, 5, 6]) await confirm(id, n);
