@@ -80,7 +80,7 @@ export function createEventStreamContext<E extends EventMap>(): EventStreamConte
     const selectRef = useRef(select);
     selectRef.current = select;
     const typesKey = types.join("\n");
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the types' content, not the array's identity
+    // Keyed by the types' content, not the array's identity (callers often pass a new array literal each render).
     const store = useMemo(() => createSelectionStore(client as EventStreamClient<EventMap> | null, types, selectRef, initial), [client, typesKey]);
     return useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
   }
