@@ -1,7 +1,7 @@
 export type { DomainEvent, EventMetadata, Checkpoint } from "./envelope.js";
 export { DEFAULT_TENANT } from "./envelope.js";
 export { generateId, newEventId } from "./ids.js";
-export { EventsError, ValidationError, UnknownEventTypeError, ConcurrencyError } from "./errors.js";
+export { EventsError, ValidationError, UnknownEventTypeError, ConcurrencyError, isEventsError } from "./errors.js";
 export type { EventsErrorCode } from "./errors.js";
 
 export { defineEventCatalog } from "./catalog/define-event-catalog.js";

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from "kysely";
+import { EventsError } from "../errors.js";
 
 /** The default name of the events table (`domain_events`). */
 export const DEFAULT_EVENTS_TABLE = "domain_events";
@@ -45,7 +46,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,49}$/;
 export function resolveTableName(options: EventsTableOptions | undefined): string {
   const tableName = options?.tableName ?? DEFAULT_EVENTS_TABLE;
   if (!IDENTIFIER.test(tableName)) {
-    throw new TypeError(`tableName must match ${IDENTIFIER} (got "${tableName}")`);
+    throw new EventsError("invalid_options", `tableName must match ${IDENTIFIER} (got "${tableName}")`);
   }
   return tableName;
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { EventCatalog, EventTypeIn, PayloadIn, CatalogDefinition } from "../catalog/define-event-catalog.js";
-import { ConcurrencyError, ValidationError } from "../errors.js";
+import { ConcurrencyError, EventsError, ValidationError } from "../errors.js";
 import { resolveTableName, type EventsTableOptions } from "../schema/events-table.js";
 import { VERSION_CONFLICT_SQLSTATE } from "../schema/migrations.js";
 import { findByIdempotencyKeys, idempotencyLookupKey, insertEvents } from "./insert-events.js";
@@ -78,7 +78,7 @@ export function createEventWriter<D extends CatalogDefinition>(options: EventWri
   const { maxPayloadBytes = 65_536 } = options;
   const catalog = options.catalog as unknown as EventCatalog;
   if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes <= 0) {
-    throw new TypeError("maxPayloadBytes must be a positive integer");
+    throw new EventsError("invalid_options", `maxPayloadBytes must be a positive integer (got ${String(maxPayloadBytes)})`);
   }
 
   async function write(tx: Executor, prepared: PreparedEvent[]): Promise<string[]> {

@@ -203,7 +203,7 @@ export function createEventPublisher(db: Kysely<any>, options: EventPublisherOpt
     start: lifecycle.start,
     stop: lifecycle.stop,
     onEvent(handler) {
-      if (typeof handler !== "function") throw new TypeError("handler must be a function");
+      if (typeof handler !== "function") throw new OutboxError("invalid_argument", "handler must be a function");
       handlers.add(handler);
       return () => void handlers.delete(handler);
     },

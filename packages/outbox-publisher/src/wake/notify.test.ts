@@ -27,7 +27,7 @@ test("notifyEventsCommitted coalesces a burst of calls into one NOTIFY, and a la
 test("notifyEventsCommitted never rejects; a failure goes to onError", async () => {
   const errors: unknown[] = [];
   // a bad channel is a programming error, thrown at once
-  expect(() => notifyEventsCommitted(database.db, { channel: "not a channel!" })).toThrow(TypeError);
+  expect(() => notifyEventsCommitted(database.db, { channel: "not a channel!" })).toThrow(expect.objectContaining({ name: "OutboxError", code: "invalid_options" }));
   const missing = Object.assign(new URL(database.url), { pathname: "/no_such_database" }).toString();
   const broken = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: missing }) }) });
   try {
