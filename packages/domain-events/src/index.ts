@@ -18,7 +18,7 @@ export { platformCatalog, SETTLEMENT_STATUSES } from "./catalog/platform-catalog
 export type { PlatformCatalog } from "./catalog/platform-catalog.js";
 
 export { createEventWriter } from "./write/event-writer.js";
-export type { EventWriter, EventWriterOptions, CatalogEvent, Executor } from "./write/event-writer.js";
+export type { EventWriter, EventWriterOptions, CatalogEvent } from "./write/event-writer.js";
 export { recordEvent, recordEvents } from "./write/record-event.js";
 export type { NewEvent, RecordEventOptions } from "./write/new-event.js";
 
@@ -40,4 +40,4 @@ export type { Reconstruction } from "./fold/reconstruct.js";
 
 export { migrate, runMigrations } from "./schema/migrate.js";
 export { DEFAULT_EVENTS_TABLE, resolveTableName } from "./schema/events-table.js";
-export type { EventsTable, EventsTableOptions } from "./schema/events-table.js";
+export type { EventsDatabase, EventsTable, EventsTableOptions, Executor } from "./schema/events-table.js";

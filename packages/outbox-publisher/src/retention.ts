@@ -1,3 +1,4 @@
+import type { EventsDatabase, Executor } from "@org/events";
 import { sql, type Kysely } from "kysely";
 import { checkInteger } from "./errors.js";
 import { resolveTables, type OutboxTableOptions } from "./tables.js";
@@ -7,7 +8,7 @@ const latestKept = (e: ReturnType<typeof sql.table>) => sql`and exists (
     and n.aggregate_version > v.aggregate_version)`;
 
 /** Options of {@link deleteOldEvents}. */
-export interface RetentionOptions extends OutboxTableOptions {
+export interface RetentionOptions<T extends string = string> extends OutboxTableOptions<T> {
   /**
    * Events created longer ago than this may go.
    * @default 604800000 (7 days)
@@ -48,7 +49,8 @@ export interface RetentionOptions extends OutboxTableOptions {
  * @example
  * setInterval(() => void deleteOldEvents(db, { olderThanMs: 7 * 24 * 3600_000 }), 3600_000);
  */
-export async function deleteOldEvents(db: Kysely<any>, options: RetentionOptions = {}): Promise<number> {
+export async function deleteOldEvents<DB extends EventsDatabase<T>, T extends string = "domain_events">(database: Executor<DB>, options: RetentionOptions<T> = {}): Promise<number> {
+  const db: Kysely<any> = database;
   const { olderThanMs = 7 * 24 * 60 * 60 * 1000, batchSize = 1000, requirePublished = true, keepLatestPerAggregate = true, signal } = options;
   checkInteger("olderThanMs", olderThanMs, 0);
   checkInteger("batchSize", batchSize, 1, 100_000);

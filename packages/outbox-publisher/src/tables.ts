@@ -2,12 +2,12 @@ import { isEventsError, resolveTableName } from "@org/events";
 import { OutboxError } from "./errors.js";
 
 /** Options shared by everything that touches the outbox tables. */
-export interface OutboxTableOptions {
+export interface OutboxTableOptions<T extends string = string> {
   /**
    * The events table of `@org/events`.
    * @default "domain_events"
    */
-  tableName?: string;
+  tableName?: T;
 }
 
 /** The tables one outbox works on, all derived from the events table name. */

@@ -1,3 +1,4 @@
+import type { EventsDatabase, Executor } from "@org/events";
 import type { Checkpoint, EventHandler } from "@org/events";
 import type { Kysely } from "kysely";
 import { checkInteger, OutboxError } from "../errors.js";
@@ -13,7 +14,7 @@ import { relayBatch } from "./relay-batch.js";
 import { createLifecycle } from "../lifecycle.js";
 
 /** Options of {@link createEventPublisher}. */
-export interface EventPublisherOptions extends OutboxTableOptions {
+export interface EventPublisherOptions<T extends string = string> extends OutboxTableOptions<T> {
   /**
    * Longest sleep between reads when no wake-up comes (the fallback for lost
    * notifications).
@@ -100,7 +101,11 @@ export interface EventPublisher {
  * // on shutdown
  * await publisher.stop();
  */
-export function createEventPublisher(db: Kysely<any>, options: EventPublisherOptions = {}): EventPublisher {
+export function createEventPublisher<DB extends EventsDatabase<T>, T extends string = "domain_events">(
+  database: Executor<DB>,
+  options: EventPublisherOptions<T> = {},
+): EventPublisher {
+  const db: Kysely<any> = database;
   const { pollIntervalMs = 500, batchSize = 100, markDelayMs = 5, minReadIntervalMs = 5, listen, leader = singleProcessLeader(), retry, onMetric } = options;
   checkInteger("pollIntervalMs", pollIntervalMs, 1);
   checkInteger("markDelayMs", markDelayMs, 0, 60_000);

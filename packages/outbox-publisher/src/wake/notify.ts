@@ -72,7 +72,8 @@ const notifiers = new WeakMap<Kysely<any>, Map<string, CommitNotifier>>();
  * });
  * void notifyEventsCommitted(db);
  */
-export function notifyEventsCommitted(db: Kysely<any>, options: NotifyOptions = {}): Promise<void> {
+export function notifyEventsCommitted<DB>(database: Kysely<DB>, options: NotifyOptions = {}): Promise<void> {
+  const db: Kysely<any> = database;
   const channel = checkChannel(options.channel ?? DEFAULT_CHANNEL);
   let byChannel = notifiers.get(db);
   if (!byChannel) notifiers.set(db, (byChannel = new Map()));

@@ -1,3 +1,4 @@
+import type { EventsDatabase, Executor } from "@org/events";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Kysely } from "kysely";
@@ -34,7 +35,8 @@ export type { EventWorker, EventWorkerOptions } from "./worker-options.js";
  * });
  * await worker.start();
  */
-export function createEventWorker(db: Kysely<any>, options: EventWorkerOptions): EventWorker {
+export function createEventWorker<DB extends EventsDatabase<T>, T extends string = "domain_events">(database: Executor<DB>, options: EventWorkerOptions<T>): EventWorker {
+  const db: Kysely<any> = database;
   const settings = {
     concurrency: 10,
     batchSize: 100,

@@ -5,7 +5,7 @@ import type { OutboxTableOptions } from "../tables.js";
 import type { WakeSource } from "../wake/wake-source.js";
 
 /** Options of {@link createEventWorker}. */
-export interface EventWorkerOptions extends OutboxTableOptions {
+export interface EventWorkerOptions<T extends string = string> extends OutboxTableOptions<T> {
   /** The handler group: each group gets every event once, with its own delivery state. */
   group: string;
   /** Handles one event; throw (or reject) to have it retried. */
