@@ -1,6 +1,7 @@
 import type { EventsDatabase, Executor } from "@org/events";
 import { sql, type Kysely } from "kysely";
-import { checkInteger } from "./errors.js";
+import { checkInteger, OutboxError } from "./errors.js";
+import { definedOptions } from "./options.js";
 import { resolveTables, type OutboxTableOptions } from "./tables.js";
 
 const latestKept = (e: ReturnType<typeof sql.table>) => sql`and exists (
@@ -38,6 +39,25 @@ export interface RetentionOptions<T extends string = string> extends OutboxTable
 }
 
 /**
+ * Merges the defaults of {@link RetentionOptions} once and throws
+ * `OutboxError("invalid_options")` for values out of range.
+ */
+export function resolveRetentionOptions(options: RetentionOptions = {}) {
+  const { tableName, signal, ...settings } = {
+    olderThanMs: 7 * 24 * 60 * 60 * 1000,
+    batchSize: 1000,
+    requirePublished: true,
+    keepLatestPerAggregate: true,
+    ...definedOptions(options),
+  };
+  checkInteger("olderThanMs", settings.olderThanMs, 0);
+  checkInteger("batchSize", settings.batchSize, 1, 100_000);
+  if (typeof settings.requirePublished !== "boolean") throw new OutboxError("invalid_options", "requirePublished must be a boolean");
+  if (typeof settings.keepLatestPerAggregate !== "boolean") throw new OutboxError("invalid_options", "keepLatestPerAggregate must be a boolean");
+  return { ...settings, signal, tables: resolveTables({ tableName }) };
+}
+
+/**
  * Deletes old events that every consumer is done with: published by the
  * feed (unless `requirePublished: false`), past every worker group's
  * checkpoint, and with no delivery row left in any group (so dead letters
@@ -51,10 +71,7 @@ export interface RetentionOptions<T extends string = string> extends OutboxTable
  */
 export async function deleteOldEvents<DB extends EventsDatabase<T>, T extends string = "domain_events">(database: Executor<DB>, options: RetentionOptions<T> = {}): Promise<number> {
   const db: Kysely<any> = database;
-  const { olderThanMs = 7 * 24 * 60 * 60 * 1000, batchSize = 1000, requirePublished = true, keepLatestPerAggregate = true, signal } = options;
-  checkInteger("olderThanMs", olderThanMs, 0);
-  checkInteger("batchSize", batchSize, 1, 100_000);
-  const tables = resolveTables(options);
+  const { olderThanMs, batchSize, requirePublished, keepLatestPerAggregate, signal, tables } = resolveRetentionOptions(options);
   const e = sql.table(tables.events);
   let deleted = 0;
   while (!signal?.aborted) {

@@ -1,4 +1,5 @@
 import { checkInteger, OutboxError } from "../errors.js";
+import { definedOptions } from "../options.js";
 import { resolveRetryPolicy, type RetryPolicy } from "../retry/backoff.js";
 import { resolveTables, type OutboxTables } from "../tables.js";
 import { singleProcessLeader } from "./leader.js";
@@ -21,7 +22,7 @@ export interface ResolvedEventPublisherOptions
  * resolveEventPublisherOptions({ pollIntervalMs: 10, minReadIntervalMs: 50 }); // throws
  */
 export function resolveEventPublisherOptions(options: EventPublisherOptions = {}): ResolvedEventPublisherOptions {
-  const defined = Object.fromEntries(Object.entries(options ?? {}).filter(([, value]) => value !== undefined)) as EventPublisherOptions;
+  const defined = definedOptions(options);
   const { retry, tableName, ...settings } = { pollIntervalMs: 500, batchSize: 100, markDelayMs: 5, minReadIntervalMs: 5, ...defined };
   checkInteger("pollIntervalMs", settings.pollIntervalMs, 1);
   checkInteger("markDelayMs", settings.markDelayMs, 0, 60_000);

@@ -37,3 +37,11 @@ test("notifyEventsCommitted never rejects; a failure goes to onError", async () 
   }
   expect(errors).toHaveLength(1);
 });
+
+test("resolveNotifyOptions merges the defaults once and refuses bad values", async () => {
+  const { resolveNotifyOptions } = await import("./notify.js");
+  expect(resolveNotifyOptions({ channel: undefined })).toMatchObject({ channel: "outbox_events", minIntervalMs: 5 });
+  const invalid = expect.objectContaining({ name: "OutboxError", code: "invalid_options" });
+  expect(() => resolveNotifyOptions({ minIntervalMs: -1 })).toThrow(invalid);
+  expect(() => resolveNotifyOptions({ onError: "log" as never })).toThrow(invalid);
+});

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { DomainEvent } from "@org/events";
 import { checkInteger, OutboxError } from "../errors.js";
+import { definedOptions } from "../options.js";
 import { resolveRetryPolicy, type RetryOptions, type RetryPolicy } from "../retry/backoff.js";
 import type { DeliveryStats, MetricListener } from "../stats/metrics.js";
 import { checkGroupName, FEED_GROUP, resolveTables, type OutboxTableOptions, type OutboxTables } from "../tables.js";
@@ -96,7 +97,7 @@ export interface ResolvedEventWorkerOptions
  * resolveEventWorkerOptions({ group: "mail", handler, leaseMs: 300, leaseRenewalIntervalMs: 300 }); // throws
  */
 export function resolveEventWorkerOptions(options: EventWorkerOptions): ResolvedEventWorkerOptions {
-  const defined = Object.fromEntries(Object.entries(options ?? {}).filter(([, value]) => value !== undefined)) as EventWorkerOptions;
+  const defined = definedOptions(options) as EventWorkerOptions;
   const settings = {
     concurrency: 10,
     batchSize: 100,
