@@ -55,3 +55,15 @@ describe("isEventsError", () => {
     }
   });
 });
+
+describe("resolveEventWriterOptions", () => {
+  test("merges the default once and refuses what cannot work", async () => {
+    const { resolveEventWriterOptions } = await import("./write/event-writer.js");
+    const catalog = defineEventCatalog({});
+    expect(resolveEventWriterOptions({ catalog, maxPayloadBytes: undefined })).toMatchObject({ table: "domain_events", maxPayloadBytes: 65_536 });
+    const invalid = expect.objectContaining({ name: "EventsError", code: "invalid_options" });
+    expect(() => resolveEventWriterOptions({ catalog, maxPayloadBytes: 1.5 })).toThrow(invalid);
+    expect(() => resolveEventWriterOptions({ catalog: undefined as never })).toThrow(invalid);
+    expect(() => resolveEventWriterOptions({ catalog, tableName: "Bad" })).toThrow(invalid);
+  });
+});

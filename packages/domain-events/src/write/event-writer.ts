@@ -63,6 +63,32 @@ export interface EventWriter<D extends CatalogDefinition, T extends string = "do
 
 const UNIQUE_VIOLATION = "23505";
 
+/** {@link EventWriterOptions} with the default merged and every value checked. */
+export interface ResolvedEventWriterOptions {
+  table: string;
+  catalog: EventCatalog;
+  maxPayloadBytes: number;
+}
+
+/**
+ * Merges the defaults of {@link EventWriterOptions} once and throws
+ * `EventsError("invalid_options")` for a bad table name, a missing catalog
+ * or a payload limit that is not a positive integer.
+ *
+ * @example
+ * resolveEventWriterOptions({ catalog, maxPayloadBytes: 0 }); // throws
+ */
+export function resolveEventWriterOptions<D extends CatalogDefinition>(options: EventWriterOptions<D>): ResolvedEventWriterOptions {
+  const table = resolveTableName(options);
+  const maxPayloadBytes = options.maxPayloadBytes ?? 65_536;
+  if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes <= 0) {
+    throw new EventsError("invalid_options", `maxPayloadBytes must be a positive integer (got ${String(maxPayloadBytes)})`);
+  }
+  const catalog = options.catalog as unknown as EventCatalog | undefined;
+  if (typeof catalog?.parse !== "function") throw new EventsError("invalid_options", "catalog must be made by defineEventCatalog");
+  return { table, catalog, maxPayloadBytes };
+}
+
 /**
  * Creates a writer bound to a catalog and a table.
  *
@@ -71,12 +97,7 @@ const UNIQUE_VIOLATION = "23505";
  * const id = await writer.recordEvent(tx, "order", "ord_1", "order.placed", { orderId: "ord_1", total: "9.90" });
  */
 export function createEventWriter<D extends CatalogDefinition, T extends string = "domain_events">(options: EventWriterOptions<D, T>): EventWriter<D, T> {
-  const table = resolveTableName(options);
-  const { maxPayloadBytes = 65_536 } = options;
-  const catalog = options.catalog as unknown as EventCatalog;
-  if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes <= 0) {
-    throw new EventsError("invalid_options", `maxPayloadBytes must be a positive integer (got ${String(maxPayloadBytes)})`);
-  }
+  const { table, catalog, maxPayloadBytes } = resolveEventWriterOptions(options);
 
   async function write(tx: Executor, prepared: PreparedEvent[]): Promise<string[]> {
     let inserted: Set<string>;
