@@ -137,6 +137,7 @@ export function buildOpenApiDocument() {
         },
       },
       "/": { get: { summary: "The dashboard (HTML)", security: PUBLIC, responses: { "200": { description: "text/html" } } } },
+      "/dashboard.js": { get: { summary: "The dashboard's script", security: PUBLIC, responses: { "200": { description: "text/javascript" } } } },
     },
   };
 }
