@@ -16,6 +16,8 @@ export type {
 } from "./catalog/define-event-catalog.js";
 export { platformCatalog, SETTLEMENT_STATUSES } from "./catalog/platform-catalog.js";
 export type { PlatformCatalog } from "./catalog/platform-catalog.js";
+export { snakeCaseKey, toWirePayload } from "./catalog/wire-payload.js";
+export type { SnakeCase, WireEvents, WirePayload } from "./catalog/wire-payload.js";
 
 export { createEventWriter } from "./write/event-writer.js";
 export type { EventWriter, EventWriterOptions, CatalogEvent } from "./write/event-writer.js";
