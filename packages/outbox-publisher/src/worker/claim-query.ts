@@ -10,7 +10,7 @@ export interface Claimed {
 
 /**
  * Claims up to `limit` deliveries of a group under a lease. Only the head
- * of an aggregate (no earlier delivery row of it left: pending, backing
+ * of an aggregate (tenant, type, id) (no earlier delivery row of it left: pending, backing
  * off, claimed or dead) can be claimed, with `FOR UPDATE SKIP LOCKED`; the
  * claim then takes that aggregate's following rows too, which nobody else
  * can claim while the head exists. So the events of one aggregate are
@@ -26,7 +26,7 @@ export async function claimDeliveries(
   const d = sql.table(tables.deliveries);
   const { rows } = await sql<{ event_id: string; attempts: number }>`
     with heads as (
-      select h.aggregate_type, h.aggregate_id, h.transaction_id, h.position
+      select h.tenant_id, h.aggregate_type, h.aggregate_id, h.transaction_id, h.position
       from ${d} h
       where h.group_name = ${group} and h.status = 'pending' and h.next_attempt_at <= now()
         and (h.locked_until is null or h.locked_until < now())
@@ -35,7 +35,7 @@ export async function claimDeliveries(
         -- statistics scanned the whole group for every row)
         and h.event_id = (
           select p.event_id from ${d} p
-          where p.group_name = ${group} and p.aggregate_type = h.aggregate_type and p.aggregate_id = h.aggregate_id
+          where p.group_name = ${group} and p.tenant_id = h.tenant_id and p.aggregate_type = h.aggregate_type and p.aggregate_id = h.aggregate_id
           order by p.transaction_id, p.position
           limit 1)
       order by h.transaction_id, h.position
@@ -46,7 +46,7 @@ export async function claimDeliveries(
         select p.ctid as row_id, p.transaction_id, p.position from ${d} p
         -- no status filter: rows behind a pending head are never dead, and the
         -- filter would let the planner pick the partial claim-order index
-        where p.group_name = ${group} and p.aggregate_type = h.aggregate_type and p.aggregate_id = h.aggregate_id
+        where p.group_name = ${group} and p.tenant_id = h.tenant_id and p.aggregate_type = h.aggregate_type and p.aggregate_id = h.aggregate_id
         order by p.transaction_id, p.position
         limit ${limit}
       ) r
