@@ -7,7 +7,8 @@ import { FEED_GROUP, resolveTables, type OutboxTableOptions } from "../tables.js
 import { abortableDelay } from "../wake/abortable-delay.js";
 import type { WakeSource } from "../wake/wake-source.js";
 import { Wakeup } from "../wake/wakeup.js";
-import { singleProcessLeader, type LeaderElection } from "./leader.js";
+import { defaultLeader } from "./default-leader.js";
+import type { LeaderElection } from "./leader.js";
 import { PendingMarks } from "./pending-marks.js";
 import { relayBatch } from "./relay-batch.js";
 import { createLifecycle } from "../lifecycle.js";
@@ -44,8 +45,13 @@ export interface EventPublisherOptions extends OutboxTableOptions {
   /** Where wake-ups come from: `pgListener(...)`, `pgliteListener(pglite)`. Without one, it polls. */
   listen?: WakeSource;
   /**
-   * Elects the one relaying process among several.
-   * @default singleProcessLeader()
+   * Elects the one relaying process among several. The default is safe
+   * with any number of processes: on PostgreSQL a session advisory lock on
+   * one connection of `db`'s pool (`poolLockLeader(db)`): one process
+   * relays, the others stand by and take over within about 11 s of the
+   * leader dying or going silent. On PGlite, `singleProcessLeader()`. Pass
+   * `singleProcessLeader()` by name to relay without an election.
+   * @default defaultLeader(db)
    */
   leader?: LeaderElection;
   /** Backoff of a failing event, and when it is dead-lettered (seed 002's defaults). */
@@ -88,8 +94,8 @@ export interface EventPublisher {
  * or whose mark was lost to a crash, comes again. A failing event is
  * retried with backoff and holds the feed until it succeeds or is
  * dead-lettered after `retry.maxAttempts` (then the feed moves past it).
- * With several processes, pass `leader: advisoryLockLeader(...)`: one
- * relays, the others stand by. A transaction left open delays the feed
+ * With several processes, one relays and the others stand by (see
+ * `leader`). A transaction left open delays the feed
  * until it ends.
  *
  * @example
@@ -101,7 +107,7 @@ export interface EventPublisher {
  * await publisher.stop();
  */
 export function createEventPublisher(db: Kysely<any>, options: EventPublisherOptions = {}): EventPublisher {
-  const { pollIntervalMs = 500, batchSize = 100, markDelayMs = 5, minReadIntervalMs = 5, listen, leader = singleProcessLeader(), retry, onMetric } = options;
+  const { pollIntervalMs = 500, batchSize = 100, markDelayMs = 5, minReadIntervalMs = 5, listen, leader = defaultLeader(db), retry, onMetric } = options;
   checkInteger("pollIntervalMs", pollIntervalMs, 1);
   checkInteger("markDelayMs", markDelayMs, 0, 60_000);
   checkInteger("minReadIntervalMs", minReadIntervalMs, 0, 60_000);
@@ -116,14 +122,17 @@ export function createEventPublisher(db: Kysely<any>, options: EventPublisherOpt
   let checkpoint: Checkpoint | null = null;
   const report = (error: unknown) => metrics.emit({ type: "error", source: FEED_GROUP, error });
 
-  async function relay(executor: Kysely<any>, signal: AbortSignal, leadershipLost: () => boolean): Promise<void> {
-    const context = { tables, handlers, policy, metrics, signal };
+  async function relay(executor: Kysely<any>, signal: AbortSignal, holds: () => boolean): Promise<void> {
+    const leadershipLost = () => !holds();
+    const context = { tables, handlers, policy, metrics, signal, holds };
     const marks = new PendingMarks();
     // While marks are pending, reads continue after the last relayed event
     // (the unmarked ones would be read again). Once all are marked, reads
     // start from the head again, where a requeued dead letter may be waiting.
     let cursor: Checkpoint | null = null;
     const flush = async () => {
+      // a leader that cannot confirm its lock marks nothing: the next leader relays these again
+      if (!holds()) throw new OutboxError("invalid_state", "leadership could not be confirmed; the marks are left to the next leader");
       await marks.flush(executor, tables);
       cursor = null;
     };
@@ -164,7 +173,7 @@ export function createEventPublisher(db: Kysely<any>, options: EventPublisherOpt
       }
     } finally {
       // stop(): mark what was relayed; lost leadership: this fails, and the next leader relays them again
-      await marks.flush(executor, tables).catch((error) => {
+      await flush().catch((error) => {
         marks.clear();
         if (!leadershipLost()) report(error);
       });
@@ -189,7 +198,8 @@ export function createEventPublisher(db: Kysely<any>, options: EventPublisherOpt
         isLeader = true;
         metrics.emit({ type: "leadership_acquired", source: FEED_GROUP });
         try {
-          await relay(leadership.db ?? db, AbortSignal.any([stopSignal, leadership.signal]), () => leadership.signal.aborted);
+          const holds = () => !leadership.signal.aborted && (leadership.holds?.() ?? true);
+          await relay(leadership.db ?? db, AbortSignal.any([stopSignal, leadership.signal]), holds);
         } finally {
           isLeader = false;
           metrics.emit({ type: "leadership_lost", source: FEED_GROUP });

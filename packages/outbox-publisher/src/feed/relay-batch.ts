@@ -44,6 +44,8 @@ export async function relayBatch(
     policy: RetryPolicy;
     metrics: MetricsRecorder;
     signal: AbortSignal;
+    /** Whether this process still leads; checked before every event. */
+    holds: () => boolean;
   },
 ): Promise<BatchOutcome> {
   const { tables, policy, metrics } = context;
@@ -54,7 +56,7 @@ export async function relayBatch(
   let backoffMs: number | undefined;
   try {
     for (const { event, attempts, dueInMs } of items) {
-      if (context.signal.aborted) break;
+      if (context.signal.aborted || !context.holds()) break;
       if (dueInMs > 0) {
         backoffMs = dueInMs;
         break;
