@@ -3,7 +3,7 @@ export type { EventPublisher, EventPublisherOptions, PublisherStats } from "./fe
 export { singleProcessLeader } from "./feed/leader.js";
 export type { LeaderElection, Leadership } from "./feed/leader.js";
 export { defaultLeader } from "./feed/default-leader.js";
-export { poolLockLeader, resolveLockLeaderOptions } from "./feed/pool-lock-leader.js";
+export { poolLockLeader } from "./feed/pool-lock-leader.js";
 export type { LockLeaderOptions } from "./feed/pool-lock-leader.js";
 
 export { createEventWorker } from "./worker/event-worker.js";
