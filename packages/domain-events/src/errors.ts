@@ -3,7 +3,8 @@ export type EventsErrorCode =
   | "validation_failed"
   | "unknown_event_type"
   | "concurrency_conflict"
-  | "invalid_event_stream";
+  | "invalid_event_stream"
+  | "checkpoint_expired";
 
 /**
  * Base class of every error thrown by `@org/events`: a stable `code` to
@@ -59,5 +60,19 @@ export class ConcurrencyError extends EventsError {
     this.aggregateType = target.aggregateType;
     this.aggregateId = target.aggregateId;
     this.expectedVersion = target.expectedVersion;
+  }
+}
+
+/**
+ * The checkpoint is before the log's low-water checkpoint: retention has
+ * deleted events after it, so reading on from it would skip them. Start
+ * again from current state (the SSE reset event) or from `getLowWater()`.
+ */
+export class CheckpointExpiredError extends EventsError {
+  readonly lowWater: { transactionId: string; position: number };
+
+  constructor(lowWater: { transactionId: string; position: number }) {
+    super("checkpoint_expired", `checkpoint is before the log's low-water checkpoint (${lowWater.transactionId}, ${lowWater.position}): events after it were deleted by retention`);
+    this.lowWater = lowWater;
   }
 }

@@ -1,4 +1,4 @@
-import { createEventStore, type DomainEvent } from "@org/events";
+import { CheckpointExpiredError, createEventStore, type DomainEvent, type LogPage } from "@org/events";
 import { SSEError, type ReplaySource } from "@org/sse-broadcaster";
 import type { Kysely } from "kysely";
 
@@ -23,7 +23,11 @@ export function eventStoreReplay(db: Kysely<any>): ReplaySource<DomainEvent> {
     const narrowing = { tenantId: filter?.tenantId, types: filter?.types, aggregateIds: filter?.aggregateIds };
     // Pages until one comes back short: the log is finite at any moment, so this ends.
     for (;;) {
-      const page = await store.readAfter(checkpoint, { ...narrowing, limit: PAGE_SIZE });
+      const page: LogPage = await store.readAfter(checkpoint, { ...narrowing, limit: PAGE_SIZE }).catch((error: unknown) => {
+        // retention deleted events after the client's place: a reset, never a replay with a hole in it
+        if (error instanceof CheckpointExpiredError) throw new SSEError("unknown_last_event_id", `cannot resume after ${lastEventId}: events after it were deleted`, { cause: error });
+        throw error;
+      });
       yield* page.events;
       if (page.events.length < PAGE_SIZE || page.checkpoint === null) return;
       checkpoint = page.checkpoint;

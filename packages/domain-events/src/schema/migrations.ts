@@ -71,7 +71,30 @@ export function eventsMigrations(table: string): Record<string, Migration> {
         await sql`drop table ${sql.table(streamsTableName(table))}`.execute(db);
       },
     },
+    "0003_log_low_water": {
+      async up(db: Kysely<any>) {
+        // One row once retention has deleted a prefix of the log: the last deleted event's place.
+        await sql`
+          create table ${sql.table(lowWaterTableName(table))} (
+            singleton boolean primary key default true check (singleton),
+            transaction_id xid8 not null,
+            position bigint not null,
+            updated_at timestamptz not null default now()
+          )`.execute(db);
+      },
+      async down(db: Kysely<any>) {
+        await sql`drop table ${sql.table(lowWaterTableName(table))}`.execute(db);
+      },
+    },
   };
+}
+
+/**
+ * The table of the log's low-water checkpoint beside an events table: every
+ * event at or before it has been deleted by retention.
+ */
+export function lowWaterTableName(table: string): string {
+  return `${table}_low_water`;
 }
 
 /** The table of one row per aggregate stream beside an events table. */
