@@ -32,7 +32,7 @@ test("the aggregate-streams migration carries each aggregate's last version over
   await runMigrations(db, "legacy_events_migrations", { "0001_create_events_table": migrations["0001_create_events_table"]! });
   const writer = createEventWriter({ catalog: platformCatalog, tableName: "legacy_events" });
   for (let i = 0; i < 3; i++) await writer.recordEvent(db, "payment", "pay_old", "payment.refunded", { paymentId: "pay_old", refundAmount: "1.00" });
-  expect(await migrate(db, { tableName: "legacy_events" })).toEqual(["0002_aggregate_streams"]);
+  expect(await migrate(db, { tableName: "legacy_events" })).toEqual(Object.keys(migrations).slice(1));
   await writer.recordEvent(db, "payment", "pay_old", "payment.refunded", { paymentId: "pay_old", refundAmount: "1.00" }, { expectedVersion: 3 });
   const history = await createEventStore(db, { tableName: "legacy_events" }).getAggregateEvents("payment", "pay_old");
   expect(history.map((e) => e.aggregateVersion)).toEqual([1, 2, 3, 4]);
