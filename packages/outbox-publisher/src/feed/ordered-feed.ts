@@ -10,6 +10,7 @@ import { Wakeup } from "../wake/wakeup.js";
 import { defaultLeader } from "./default-leader.js";
 import type { LeaderElection } from "./leader.js";
 import { PendingMarks } from "./pending-marks.js";
+import { StuckHeadTracker, type StuckHead } from "./stuck-head.js";
 import { relayBatch } from "./relay-batch.js";
 import { createLifecycle } from "../lifecycle.js";
 
@@ -54,8 +55,22 @@ export interface EventPublisherOptions extends OutboxTableOptions {
    * @default defaultLeader(db)
    */
   leader?: LeaderElection;
-  /** Backoff of a failing event, and when it is dead-lettered (defaults: 1 s, ×2 per attempt, capped at 60 s, 5 attempts). */
+  /**
+   * Backoff of a failing head. By default the feed holds its order: the
+   * head is retried with capped backoff (1 s, ×2 per attempt, capped at
+   * 60 s) for as long as it takes, shown in `getStats().stuckHead`, a
+   * `head_stuck` metric and a log line per failure. Skipping is opt-in:
+   * with `maxAttempts`, the head is dead-lettered after that many attempts
+   * and the feed moves past it.
+   * @default { initialDelayMs: 1000, multiplier: 2, maxDelayMs: 60000, maxAttempts: Infinity, jitter: 0.5 }
+   */
   retry?: RetryOptions;
+  /**
+   * Where the feed writes its log lines (a stuck head: event id, type, how
+   * long, the error).
+   * @default console.warn
+   */
+  log?: (line: string) => void;
   /** Receives every metric event (see {@link OutboxMetric}). */
   onMetric?: MetricListener;
 }
@@ -65,6 +80,8 @@ export interface PublisherStats extends DeliveryStats {
   isLeader: boolean;
   /** The last relayed event's place in the log. */
   checkpoint: Checkpoint | null;
+  /** The head the feed is held on while its hand-over keeps failing; null while it flows. */
+  stuckHead: StuckHead | null;
 }
 
 /** The ordered feed's handle: start, awaitable stop, handlers, metrics and stats. */
@@ -92,8 +109,10 @@ export interface EventPublisher {
  * position)`, the order `createEventStore(db).readAfter` replays, then marks
  * them published. Delivery is at least once: an event whose handling failed,
  * or whose mark was lost to a crash, comes again. A failing event is
- * retried with backoff and holds the feed until it succeeds or is
- * dead-lettered after `retry.maxAttempts` (then the feed moves past it).
+ * retried with capped backoff and holds the feed until it succeeds, however
+ * long that takes (visible in `getStats().stuckHead`, a `head_stuck` metric
+ * and a log line); only with `retry.maxAttempts` is it dead-lettered and
+ * the feed moves past it.
  * With several processes, one relays and the others stand by (see
  * `leader`). A transaction left open delays the feed
  * until it ends.
@@ -107,16 +126,18 @@ export interface EventPublisher {
  * await publisher.stop();
  */
 export function createEventPublisher(db: Kysely<any>, options: EventPublisherOptions = {}): EventPublisher {
-  const { pollIntervalMs = 500, batchSize = 100, markDelayMs = 5, minReadIntervalMs = 5, listen, leader = defaultLeader(db), retry, onMetric } = options;
+  const { pollIntervalMs = 500, batchSize = 100, markDelayMs = 5, minReadIntervalMs = 5, listen, leader = defaultLeader(db), retry, onMetric, log = console.warn } = options;
   checkInteger("pollIntervalMs", pollIntervalMs, 1);
   checkInteger("markDelayMs", markDelayMs, 0, 60_000);
   checkInteger("minReadIntervalMs", minReadIntervalMs, 0, 60_000);
   if (minReadIntervalMs > pollIntervalMs) throw new OutboxError("invalid_options", "minReadIntervalMs must not exceed pollIntervalMs");
   checkInteger("batchSize", batchSize, 1, 10_000);
   const tables = resolveTables(options);
-  const policy = resolveRetryPolicy(retry);
+  const policy = resolveRetryPolicy({ maxAttempts: Infinity, ...retry });
+  if (typeof log !== "function") throw new OutboxError("invalid_options", "log must be a function");
   const handlers = new Set<EventHandler>();
   const metrics = new MetricsRecorder(onMetric);
+  const stuck = new StuckHeadTracker(metrics, log);
   const wakeup = new Wakeup();
   let isLeader = false;
   let checkpoint: Checkpoint | null = null;
@@ -124,7 +145,7 @@ export function createEventPublisher(db: Kysely<any>, options: EventPublisherOpt
 
   async function relay(executor: Kysely<any>, signal: AbortSignal, holds: () => boolean): Promise<void> {
     const leadershipLost = () => !holds();
-    const context = { tables, handlers, policy, metrics, signal, holds };
+    const context = { tables, handlers, policy, metrics, signal, holds, stuck };
     const marks = new PendingMarks();
     // While marks are pending, reads continue after the last relayed event
     // (the unmarked ones would be read again). Once all are marked, reads
@@ -202,6 +223,7 @@ export function createEventPublisher(db: Kysely<any>, options: EventPublisherOpt
           await relay(leadership.db ?? db, AbortSignal.any([stopSignal, leadership.signal]), holds);
         } finally {
           isLeader = false;
+          stuck.clear();
           metrics.emit({ type: "leadership_lost", source: FEED_GROUP });
           await leadership.release().catch(report);
         }
@@ -219,6 +241,6 @@ export function createEventPublisher(db: Kysely<any>, options: EventPublisherOpt
     },
     subscribe: (listener) => metrics.subscribe(listener),
     notify: () => wakeup.notify(),
-    getStats: () => ({ ...metrics.snapshot(), isLeader, checkpoint }),
+    getStats: () => ({ ...metrics.snapshot(), isLeader, checkpoint, stuckHead: stuck.snapshot() }),
   };
 }

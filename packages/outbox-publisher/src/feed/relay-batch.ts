@@ -5,6 +5,7 @@ import { recordFailure } from "../retry/record-failure.js";
 import { describeError, type MetricsRecorder } from "../stats/metrics.js";
 import { FEED_GROUP, type OutboxTables } from "../tables.js";
 import type { PendingMarks } from "./pending-marks.js";
+import type { StuckHeadTracker } from "./stuck-head.js";
 import { readUnpublished } from "./read-unpublished.js";
 
 /** What one batch of the feed did. */
@@ -46,6 +47,7 @@ export async function relayBatch(
     signal: AbortSignal;
     /** Whether this process still leads; checked before every event. */
     holds: () => boolean;
+    stuck: StuckHeadTracker;
   },
 ): Promise<BatchOutcome> {
   const { tables, policy, metrics } = context;
@@ -66,6 +68,7 @@ export async function relayBatch(
       if (error === undefined) {
         relayed.push(event.id);
         last = event;
+        context.stuck.delivered(event.id);
         const latencyMs = Date.now() - event.createdAt.getTime();
         metrics.emit({ type: "delivered", source: FEED_GROUP, eventId: event.id, eventType: event.eventType, attempts: attempts + 1, latencyMs });
         continue;
@@ -73,6 +76,7 @@ export async function relayBatch(
       const failure = { attempts: attempts + 1, error: describeError(error), dead: isExhausted(policy, attempts + 1), delayMs: 0 };
       if (!failure.dead) failure.delayMs = backoffDelay(policy, failure.attempts);
       await recordFailure(db, tables, FEED_GROUP, event, failure, { upsert: true });
+      context.stuck.failed(event, failure.attempts, failure.error, failure.dead ? undefined : failure.delayMs);
       const common = { source: FEED_GROUP, eventId: event.id, eventType: event.eventType, attempts: failure.attempts, error: failure.error };
       if (failure.dead) {
         metrics.emit({ type: "dead_lettered", ...common });
