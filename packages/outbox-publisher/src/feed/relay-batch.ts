@@ -75,7 +75,15 @@ export async function relayBatch(
       }
       const failure = { attempts: attempts + 1, error: describeError(error), dead: isExhausted(policy, attempts + 1), delayMs: 0 };
       if (!failure.dead) failure.delayMs = backoffDelay(policy, failure.attempts);
-      await recordFailure(db, tables, FEED_GROUP, event, failure, { upsert: true });
+      try {
+        await recordFailure(db, tables, FEED_GROUP, event, failure, { upsert: true });
+      } catch (recordError) {
+        // Not recorded: the head stays where it was (same attempts) and is tried again after the
+        // delay. The batch still ends here with what it relayed, so those are marked, never relayed twice.
+        metrics.emit({ type: "error", source: FEED_GROUP, error: recordError });
+        backoffMs = Math.max(1, backoffDelay(policy, failure.attempts));
+        break;
+      }
       context.stuck.failed(event, failure.attempts, failure.error, failure.dead ? undefined : failure.delayMs);
       const common = { source: FEED_GROUP, eventId: event.id, eventType: event.eventType, attempts: failure.attempts, error: failure.error };
       if (failure.dead) {
