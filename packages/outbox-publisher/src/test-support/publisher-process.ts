@@ -26,7 +26,11 @@ const leaseMs = Number(process.env.LEASE_MS ?? 30_000);
 // The first SLOW_FIRST events each take 1 ms, so that a batch takes long enough to be killed in the middle.
 let slow = Number(process.env.SLOW_FIRST ?? 0);
 const handleMs = Number(process.env.HANDLE_MS ?? 0);
-const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 4 }) }) });
+const pool = new pg.Pool({ connectionString: url, max: 4 });
+// a checked-out connection that dies (the default election's lock connection) must not crash the process
+pool.on("connect", (client) => void client.on("error", () => {}));
+pool.on("error", () => {});
+const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
 const say = (line: string) => writeSync(1, `${line}\n`);
 
 async function handle(event: DomainEvent): Promise<void> {
