@@ -67,6 +67,19 @@ export function outboxMigrations(tables: OutboxTables): Record<string, Migration
         await sql`alter table ${d} drop column tenant_id`.execute(db);
       },
     },
+    // A feed dead letter that is discarded stays as a 'skipped' row, so that a replay can leave out what live
+    // consumers never got (skippedByFeed); retention removes it with its event.
+    "0003_feed_skipped": {
+      async up(db: Kysely<any>) {
+        const check = sql.id(`${tables.deliveries}_status_check`);
+        await sql`alter table ${d} drop constraint ${check}, add constraint ${check} check (status in ('pending', 'dead', 'skipped'))`.execute(db);
+      },
+      async down(db: Kysely<any>) {
+        const check = sql.id(`${tables.deliveries}_status_check`);
+        await sql`delete from ${d} where status = 'skipped'`.execute(db);
+        await sql`alter table ${d} drop constraint ${check}, add constraint ${check} check (status in ('pending', 'dead'))`.execute(db);
+      },
+    },
   };
 }
 

@@ -63,7 +63,7 @@ export async function deleteOldEvents(db: Kysely<any>, options: RetentionOptions
           bool_and(
             v.created_at < now() - ${olderThanMs} * interval '1 millisecond'
             ${requirePublished ? sql`and v.published_at is not null` : sql``}
-            and not exists (select 1 from ${sql.table(tables.deliveries)} d where d.event_id = v.id)
+            and not exists (select 1 from ${sql.table(tables.deliveries)} d where d.event_id = v.id and d.status <> 'skipped')
             and not exists (
               select 1 from ${sql.table(tables.groups)} g
               where (g.transaction_id, g.position) < (v.transaction_id, v.position))
@@ -76,6 +76,8 @@ export async function deleteOldEvents(db: Kysely<any>, options: RetentionOptions
       ), gone as (
         delete from ${e} where id in (select id from head where in_prefix)
         returning transaction_id, position
+      ), tombstones as (
+        delete from ${sql.table(tables.deliveries)} where status = 'skipped' and event_id in (select id from head where in_prefix)
       ), last as (
         select transaction_id, position from gone order by transaction_id desc, position desc limit 1
       ), mark as (

@@ -1,4 +1,5 @@
 import { CheckpointExpiredError, createEventStore, type DomainEvent, type LogPage } from "@org/events";
+import { skippedByFeed } from "@org/outbox-publisher";
 import { SSEError, type ReplaySource } from "@org/sse-broadcaster";
 import type { Kysely } from "kysely";
 
@@ -28,7 +29,9 @@ export function eventStoreReplay(db: Kysely<any>): ReplaySource<DomainEvent> {
         if (error instanceof CheckpointExpiredError) throw new SSEError("unknown_last_event_id", `cannot resume after ${lastEventId}: events after it were deleted`, { cause: error });
         throw error;
       });
-      yield* page.events;
+      // what the ordered feed skipped (only with retry.maxAttempts) never went out live: leave it out here too
+      const skipped = await skippedByFeed(db, page.events.map((event) => event.id));
+      yield* page.events.filter((event) => !skipped.has(event.id));
       if (page.events.length < PAGE_SIZE || page.checkpoint === null) return;
       checkpoint = page.checkpoint;
     }
