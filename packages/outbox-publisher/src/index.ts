@@ -34,5 +34,5 @@ export type { RetryOptions } from "./retry/backoff.js";
 
 export { migrate } from "./migrations.js";
 export type { OutboxTableOptions } from "./tables.js";
-export { OutboxError } from "./errors.js";
+export { OutboxError, isOutboxError } from "./errors.js";
 export type { OutboxErrorCode } from "./errors.js";

@@ -45,3 +45,15 @@ test("requirePublished: false also takes old events the feed never published (wo
   expect(ids.b!.some((id) => left.has(id))).toBe(false);
   for (const id of [...ids.d!, ...ids.recent!]) expect(left.has(id)).toBe(true);
 });
+
+test("resolveRetentionOptions merges the defaults once and refuses bad values", async () => {
+  const { resolveRetentionOptions } = await import("./retention.js");
+  expect(resolveRetentionOptions({ batchSize: undefined })).toMatchObject({ olderThanMs: 604_800_000, batchSize: 1000, requirePublished: true });
+  const invalid = expect.objectContaining({ name: "OutboxError", code: "invalid_options" });
+  expect(() => resolveRetentionOptions({ olderThanMs: -1 })).toThrow(invalid);
+  expect(() => resolveRetentionOptions({ batchSize: 0 })).toThrow(invalid);
+  expect(() => resolveRetentionOptions({ requirePublished: "no" as never })).toThrow(invalid);
+  expect(() => resolveRetentionOptions({ tableName: "Bad" })).toThrow(invalid);
+  // gone: versions survive retention in the stream rows, and retention deletes only a prefix of the log
+  expect(() => resolveRetentionOptions({ keepLatestPerAggregate: true } as never)).toThrow(invalid);
+});

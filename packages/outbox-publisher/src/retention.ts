@@ -1,10 +1,11 @@
-import { commitSafeHorizon, lowWaterTableName } from "@org/events";
+import { commitSafeHorizon, lowWaterTableName, type EventsDatabase, type Executor } from "@org/events";
 import { sql, type Kysely } from "kysely";
 import { checkInteger, OutboxError } from "./errors.js";
+import { definedOptions } from "./options.js";
 import { resolveTables, type OutboxTableOptions } from "./tables.js";
 
 /** Options of {@link deleteOldEvents}. */
-export interface RetentionOptions extends OutboxTableOptions {
+export interface RetentionOptions<T extends string = string> extends OutboxTableOptions<T> {
   /**
    * Events created longer ago than this may go.
    * @default 604800000 (7 days)
@@ -27,6 +28,28 @@ export interface RetentionOptions extends OutboxTableOptions {
 }
 
 /**
+ * Merges the defaults of {@link RetentionOptions} once and throws
+ * `OutboxError("invalid_options")` for values out of range, and for
+ * `keepLatestPerAggregate`, which is gone: retention deletes a prefix of the
+ * log, and versions survive it in the stream rows.
+ */
+export function resolveRetentionOptions(options: RetentionOptions = {}) {
+  if ((options as { keepLatestPerAggregate?: unknown }).keepLatestPerAggregate !== undefined) {
+    throw new OutboxError("invalid_options", "keepLatestPerAggregate is gone: retention deletes a prefix of the log, and versions survive it");
+  }
+  const { tableName, signal, ...settings } = {
+    olderThanMs: 7 * 24 * 60 * 60 * 1000,
+    batchSize: 1000,
+    requirePublished: true,
+    ...definedOptions(options),
+  };
+  checkInteger("olderThanMs", settings.olderThanMs, 0);
+  checkInteger("batchSize", settings.batchSize, 1, 100_000);
+  if (typeof settings.requirePublished !== "boolean") throw new OutboxError("invalid_options", "requirePublished must be a boolean");
+  return { ...settings, signal, tables: resolveTables({ tableName }) };
+}
+
+/**
  * Deletes the oldest part of the log that every consumer is done with: a
  * prefix in commit-safe order `(transaction_id, position)`, never an event
  * with a kept one before it, so a reader resuming from a kept event never
@@ -43,14 +66,9 @@ export interface RetentionOptions extends OutboxTableOptions {
  * @example
  * setInterval(() => void deleteOldEvents(db, { olderThanMs: 7 * 24 * 3600_000 }), 3600_000);
  */
-export async function deleteOldEvents(db: Kysely<any>, options: RetentionOptions = {}): Promise<number> {
-  const { olderThanMs = 7 * 24 * 60 * 60 * 1000, batchSize = 1000, requirePublished = true, signal } = options;
-  checkInteger("olderThanMs", olderThanMs, 0);
-  checkInteger("batchSize", batchSize, 1, 100_000);
-  if ((options as { keepLatestPerAggregate?: unknown }).keepLatestPerAggregate !== undefined) {
-    throw new OutboxError("invalid_options", "keepLatestPerAggregate is gone: retention deletes a prefix of the log, and versions survive it");
-  }
-  const tables = resolveTables(options);
+export async function deleteOldEvents<DB extends EventsDatabase<T>, T extends string = "domain_events">(database: Executor<DB>, options: RetentionOptions<T> = {}): Promise<number> {
+  const db: Kysely<any> = database;
+  const { olderThanMs, batchSize, requirePublished, signal, tables } = resolveRetentionOptions(options);
   const e = sql.table(tables.events);
   const lowWater = sql.table(lowWaterTableName(tables.events));
   let deleted = 0;

@@ -1,4 +1,4 @@
-import { CheckpointExpiredError, createEventStore, type DomainEvent, type LogPage } from "@org/events";
+import { createEventStore, isEventsError, type DomainEvent, type LogPage } from "@org/events";
 import { skippedByFeed } from "@org/outbox-publisher";
 import { SSEError, type ReplaySource } from "@org/sse-broadcaster";
 import type { Kysely } from "kysely";
@@ -26,7 +26,7 @@ export function eventStoreReplay(db: Kysely<any>): ReplaySource<DomainEvent> {
     for (;;) {
       const page: LogPage = await store.readAfter(checkpoint, { ...narrowing, limit: PAGE_SIZE }).catch((error: unknown) => {
         // retention deleted events after the client's place: a reset, never a replay with a hole in it
-        if (error instanceof CheckpointExpiredError) throw new SSEError("unknown_last_event_id", `cannot resume after ${lastEventId}: events after it were deleted`, { cause: error });
+        if (isEventsError(error, "checkpoint_expired")) throw new SSEError("unknown_last_event_id", `cannot resume after ${lastEventId}: events after it were deleted`, { cause: error });
         throw error;
       });
       // what the ordered feed skipped (only with retry.maxAttempts) never went out live: leave it out here too

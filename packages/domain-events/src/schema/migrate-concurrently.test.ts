@@ -23,7 +23,7 @@ test("the table name is configurable, with its own migrations", async () => {
   expect((await createEventStore(database.db, { tableName: "audit_events" }).getEvent(id))?.eventType).toBe("payment.refunded");
   const { rows } = await sql<{ n: string }>`select count(*) as n from audit_events_migrations`.execute(database.db);
   expect(Number(rows[0]!.n)).toBe(Object.keys(eventsMigrations("audit_events")).length);
-  expect(() => createEventStore(database.db, { tableName: "bad; drop table x" })).toThrow(TypeError);
+  expect(() => createEventStore(database.db, { tableName: "bad; drop table x" })).toThrow(expect.objectContaining({ name: "EventsError", code: "invalid_options" }));
 });
 
 test("the aggregate-streams migration carries each aggregate's last version over from the events written before it", async () => {

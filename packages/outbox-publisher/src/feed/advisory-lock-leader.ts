@@ -1,4 +1,5 @@
 import pg from "pg";
+import { OutboxError } from "../errors.js";
 import { abortableDelay } from "../wake/abortable-delay.js";
 import type { LeaderElection, Leadership } from "./leader.js";
 import { LockSession } from "./lock-session.js";
@@ -8,6 +9,18 @@ import { resolveLockLeaderOptions, type LockLeaderOptions } from "./pool-lock-le
 export interface AdvisoryLockLeaderOptions extends LockLeaderOptions {
   /** Connection string of the database; the lock lives on a connection of its own. */
   connectionString: string;
+}
+
+/**
+ * Merges the defaults of {@link AdvisoryLockLeaderOptions} once (those of
+ * {@link resolveLockLeaderOptions}) and throws `OutboxError("invalid_options")`
+ * for a missing connection string or a bad timing.
+ */
+export function resolveAdvisoryLockLeaderOptions(options: AdvisoryLockLeaderOptions): Required<AdvisoryLockLeaderOptions> {
+  if (typeof options?.connectionString !== "string" || options.connectionString === "") {
+    throw new OutboxError("invalid_options", "connectionString must be a non-empty string");
+  }
+  return { ...resolveLockLeaderOptions(options), connectionString: options.connectionString };
 }
 
 /**
@@ -29,8 +42,8 @@ export interface AdvisoryLockLeaderOptions extends LockLeaderOptions {
  * });
  */
 export function advisoryLockLeader(options: AdvisoryLockLeaderOptions): LeaderElection {
-  const { connectionString } = options;
-  const settings = resolveLockLeaderOptions(options);
+  const settings = resolveAdvisoryLockLeaderOptions(options);
+  const { connectionString } = settings;
   // A standby keeps one connection between tries instead of reconnecting every second.
   let standby: { client: pg.Client; session: LockSession } | undefined;
 

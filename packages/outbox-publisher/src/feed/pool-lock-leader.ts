@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely } from "kysely";
-import { checkInteger } from "../errors.js";
+import { checkInteger, OutboxError } from "../errors.js";
+import { definedOptions } from "../options.js";
 import { abortableDelay } from "../wake/abortable-delay.js";
 import type { LeaderElection, Leadership } from "./leader.js";
 import { checkLockTimings, LockSession } from "./lock-session.js";
@@ -39,15 +40,22 @@ export interface LockLeaderOptions {
   sessionTimeoutMs?: number;
 }
 
-/** Resolves the options of the advisory-lock elections once. */
+/**
+ * Merges the defaults of {@link LockLeaderOptions} once; throws
+ * `OutboxError("invalid_options")` for a bad value or timings that cannot
+ * keep their promise (`sessionTimeoutMs` below twice
+ * `healthCheckIntervalMs + healthCheckTimeoutMs`).
+ */
 export function resolveLockLeaderOptions(options: LockLeaderOptions = {}): Required<LockLeaderOptions> {
+  const given = definedOptions(options);
   const resolved = {
-    lockName: options.lockName ?? "outbox-publisher:domain_events",
-    retryIntervalMs: checkInteger("retryIntervalMs", options.retryIntervalMs ?? 1_000, 1),
-    healthCheckIntervalMs: checkInteger("healthCheckIntervalMs", options.healthCheckIntervalMs ?? 1_000, 10),
-    healthCheckTimeoutMs: checkInteger("healthCheckTimeoutMs", options.healthCheckTimeoutMs ?? 3_000, 10),
-    sessionTimeoutMs: checkInteger("sessionTimeoutMs", options.sessionTimeoutMs ?? 10_000, 1_000),
+    lockName: given.lockName ?? "outbox-publisher:domain_events",
+    retryIntervalMs: checkInteger("retryIntervalMs", given.retryIntervalMs ?? 1_000, 1),
+    healthCheckIntervalMs: checkInteger("healthCheckIntervalMs", given.healthCheckIntervalMs ?? 1_000, 10),
+    healthCheckTimeoutMs: checkInteger("healthCheckTimeoutMs", given.healthCheckTimeoutMs ?? 3_000, 10),
+    sessionTimeoutMs: checkInteger("sessionTimeoutMs", given.sessionTimeoutMs ?? 10_000, 1_000),
   };
+  if (typeof resolved.lockName !== "string" || resolved.lockName === "") throw new OutboxError("invalid_options", "lockName must be a non-empty string");
   checkLockTimings(resolved);
   return resolved;
 }
