@@ -33,3 +33,8 @@ export { FEED_GROUP, resolveTables } from "./tables.js";
 export type { OutboxTableOptions, OutboxTables } from "./tables.js";
 export { OutboxError } from "./errors.js";
 export type { OutboxErrorCode } from "./errors.js";
+
+export { createLogFollower } from "./follow/log-follower.js";
+export type { LogFollower, LogFollowerStats } from "./follow/log-follower.js";
+export { resolveLogFollowerOptions } from "./follow/follower-options.js";
+export type { LogFollowerOptions, ResolvedLogFollowerOptions } from "./follow/follower-options.js";

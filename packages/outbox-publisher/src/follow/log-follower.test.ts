@@ -1,0 +1,96 @@
+import { useTestDatabase } from "@org/test-harness";
+import { afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { createEventPublisher } from "../feed/ordered-feed.js";
+import { writeOutOfOrder } from "../test-support/out-of-order-writers.js";
+import { replayOrder, resetOutbox, setUpOutbox, unpublishedCount, waitFor, writeEvents } from "../test-support/fixtures.js";
+import { pgListener } from "../wake/pg-listener.js";
+import { createLogFollower, type LogFollower } from "./log-follower.js";
+
+const database = useTestDatabase();
+beforeAll(async () => setUpOutbox(database.db));
+beforeEach(async () => resetOutbox(database.db));
+
+const followers: LogFollower[] = [];
+afterEach(async () => {
+  await Promise.all(followers.splice(0).map((follower) => follower.stop()));
+});
+
+function follow(options: Parameters<typeof createLogFollower>[1] = {}) {
+  const follower = createLogFollower(database.connect({ max: 2 }), options);
+  followers.push(follower);
+  const seen: string[] = [];
+  follower.onEvent((event) => void seen.push(event.id));
+  return { follower, seen };
+}
+
+describe("createLogFollower", () => {
+  test("three followers beside the relay each deliver every event once, in the store's replay order, out-of-order commits included", async () => {
+    await writeEvents(database.db, 5); // before the start: not delivered from "head"
+    const relay = createEventPublisher(database.connect({ max: 2 }), { listen: pgListener({ connectionString: database.url }), pollIntervalMs: 200 });
+    const instances = [0, 1, 2].map(() => follow({ listen: pgListener({ connectionString: database.url, applicationName: "log-follower" }), pollIntervalMs: 200 }));
+    await relay.start();
+    await Promise.all(instances.map(({ follower }) => follower.start()));
+    try {
+      const written = await writeOutOfOrder(database.db, { waves: 15, concurrent: 6, perTransaction: 3 });
+      const order = (await replayOrder(database.db)).slice(5);
+      expect(order).toHaveLength(written.length);
+      await waitFor(() => instances.every(({ seen }) => seen.length >= order.length), 20_000, "every follower to deliver everything");
+      for (const { seen } of instances) expect(seen).toEqual(order);
+      // The relay still marks: followers took nothing from it.
+      await waitFor(async () => (await unpublishedCount(database.db)) === 0, 20_000, "the relay to mark everything");
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  test("polls without wake-ups; from a checkpoint or the start of the log", async () => {
+    const before = await writeEvents(database.db, 4);
+    const order = await replayOrder(database.db);
+    const fromStart = follow({ from: "start", pollIntervalMs: 20 });
+    const { follower: probe } = follow({ from: "head" });
+    await probe.start();
+    const fromSecond = follow({ from: probe.checkpoint!, pollIntervalMs: 20 });
+    await fromStart.follower.start();
+    await fromSecond.follower.start();
+    const after = await writeEvents(database.db, 3);
+    const all = await replayOrder(database.db);
+    await waitFor(() => fromStart.seen.length === 7 && fromSecond.seen.length === 3, 10_000, "polled reads");
+    expect(fromStart.seen).toEqual(all);
+    expect(fromSecond.seen).toEqual(all.slice(4));
+    expect(new Set([...before, ...after])).toEqual(new Set(all));
+    expect(order).toEqual(all.slice(0, 4));
+  });
+
+  test("accept() delivers what a carrier brings first and skips it when a read brings it again; catchUp() fills a hole", async () => {
+    const { follower, seen } = follow({ pollIntervalMs: 0 });
+    await follower.start();
+    await writeEvents(database.db, 3);
+    const store = (await import("@org/events")).createEventStore(database.db);
+    const events = (await store.readAfter(null)).events;
+    // The carrier brings the first event, then loses the second: the caller sees the hole and catches up.
+    expect(await follower.accept(events[0]!)).toBe(true);
+    expect(await follower.accept(events[0]!)).toBe(false);
+    await follower.catchUp();
+    expect(await follower.accept(events[2]!)).toBe(false);
+    expect(seen).toEqual(events.map((event) => event.id));
+    expect(follower.getStats()).toMatchObject({ delivered: 3, skipped: 2 });
+    expect(follower.checkpoint).toEqual({ transactionId: events[2]!.transactionId, position: events[2]!.position });
+  });
+
+  test("a failing handler is reported and the follower goes on", async () => {
+    const errors: unknown[] = [];
+    const { follower, seen } = follow({ pollIntervalMs: 20, onError: (error) => errors.push(error) });
+    follower.onEvent(() => {
+      throw new Error("handler down");
+    });
+    await follower.start();
+    await writeEvents(database.db, 2);
+    await waitFor(() => seen.length === 2, 10_000, "two events");
+    expect(errors).toEqual([new Error("handler down"), new Error("handler down")]);
+  });
+
+  test("contradictory or out-of-range options are refused", () => {
+    const bad = [{ pollIntervalMs: -1 }, { batchSize: 0 }, { pollIntervalMs: 10, minReadIntervalMs: 20 }, { from: "middle" }, { from: { transactionId: "x", position: 1 } }];
+    for (const options of bad) expect(() => createLogFollower(database.db, options as never), JSON.stringify(options)).toThrow(expect.objectContaining({ name: "OutboxError", code: "invalid_options" }));
+  });
+});
