@@ -40,6 +40,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const live = createLiveFeed({
     database,
     databaseUrl: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    redisKeyPrefix: config.REDIS_KEY_PREFIX,
     pollIntervalMs: config.PUBLISHER_POLL_INTERVAL_MS,
     heartbeatIntervalMs: config.SSE_HEARTBEAT_MS,
   });
@@ -58,7 +60,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
     streamTokens: createStreamTokens({ secret: config.STREAM_TOKEN_SECRET ?? randomBytes(32).toString("hex"), ttlSeconds: config.STREAM_TOKEN_TTL_SECONDS }),
     metrics,
     afterCommit: live.afterCommit,
-    eventStats: () => ({ publisher: publisher.getStats() }),
+    eventStats: live.stats,
   });
   await live.start();
 
@@ -77,7 +79,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       const step = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await step(broadcaster.close({ comment: "server shutting down; reconnect with Last-Event-ID" }));
-      await step(publisher.stop());
+      await step(live.stop());
       // Idle keep-alive sockets would hold close() open; streams are already ended.
       if ("closeIdleConnections" in server) server.closeIdleConnections();
       await closed;
