@@ -9,6 +9,7 @@ import { eventually, expectEveryClientComplete, openStreams, startCluster, write
  * tenant whichever instance it is on.
  */
 const database = useTestDatabase();
+const PER_TENANT = 20;
 let cluster: Cluster | undefined;
 let closeStreams: () => void = () => {};
 afterEach(async () => {
@@ -31,7 +32,7 @@ describe("three instances on PostgreSQL alone", { timeout: 120_000 }, () => {
       const streams = await openStreams(cluster);
       closeStreams = () => streams.forEach(({ stream }) => stream.close());
       let killed = -1;
-      await writeSpread(cluster, 20, async () => {
+      await writeSpread(cluster, PER_TENANT, async () => {
         const relay = await cluster!.relayIndex();
         killed = victim === "relay" ? relay : (relay + 1) % 3;
         await cluster!.kill(killed);
@@ -41,7 +42,7 @@ describe("three instances on PostgreSQL alone", { timeout: 120_000 }, () => {
           expect(Date.now() - since).toBeLessThan(15_000);
         }
       });
-      await expectEveryClientComplete(database.db, streams);
+      await expectEveryClientComplete(database.db, streams, PER_TENANT);
       // The clients that were on the killed instance moved to another one.
       for (const [index, { stream }] of streams.entries()) {
         if (Math.floor(index / 2) === killed) expect(stream.connections.length, `client ${index}`).toBeGreaterThan(1);

@@ -104,7 +104,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   const resolved = resolveRedisEventBusOptions(options);
   const { keyPrefix, maxLength, maxAgeMs, blockMs, readCount, retryDelayMs, onError } = resolved;
   const ownsWriter = typeof resolved.redis === "string";
-  const writer = typeof resolved.redis === "string" ? new Redis(resolved.redis, { lazyConnect: true }) : resolved.redis;
+  const writer = typeof resolved.redis === "string" ? new Redis(resolved.redis, { lazyConnect: true, connectionName: `event-bus-redis:${resolved.keyPrefix}:writer` }) : resolved.redis;
   const keys = [`{${keyPrefix}}:stream`, `{${keyPrefix}}:head`];
   const append = new Script(APPEND_SCRIPT);
   const positionScript = new Script(POSITION_SCRIPT);

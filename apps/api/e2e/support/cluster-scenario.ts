@@ -72,10 +72,12 @@ export async function eventually(condition: () => boolean | Promise<boolean>, wh
  * Calls `midway` once half of the work is done.
  */
 export async function writeSpread(cluster: Cluster, perTenant: number, midway: () => Promise<void>): Promise<void> {
-  const jobs = TENANTS.flatMap(({ key }) => Array.from({ length: perTenant }, (_, n) => ({ key, n })));
+  // Tenants interleaved, so both keep writing through the disturbance.
+  const jobs = Array.from({ length: perTenant }, (_, n) => TENANTS.map(({ key }) => ({ key, n }))).flat();
   let done = 0;
   let midwayRun: Promise<void> | undefined;
   let turn = 0;
+  const run = Math.random().toString(36).slice(2, 10); // keys of their own: a key seen before would replay, not write
   const send = async (key: string, path: string, body: unknown, headers: Record<string, string> = {}) => {
     for (let attempt = 0; attempt < 20; attempt += 1) {
       const alive = cluster.alive();
@@ -100,7 +102,7 @@ export async function writeSpread(cluster: Cluster, perTenant: number, midway: (
   };
   const worker = async () => {
     for (let job = jobs.shift(); job; job = jobs.shift()) {
-      const created = await send(job.key, "/api/v1/settlements", { amount: `${job.n + 1}.00`, currency: "USD" }, { "Idempotency-Key": `job-${job.key}-${job.n}` });
+      const created = await send(job.key, "/api/v1/settlements", { amount: `${job.n + 1}.00`, currency: "USD" }, { "Idempotency-Key": `job-${run}-${job.key}-${job.n}` });
       await send(job.key, `/api/v1/settlements/${created.id}/select-network`, { network: "polygon", score: 0.5, reasoning: "test" });
       done += 1;
       if (done === perTenant) midwayRun ??= midway();
@@ -116,7 +118,12 @@ export async function replayOrder(db: Kysely<any>, tenantId: string): Promise<st
   return rows.map((row) => row.id);
 }
 
-/** Opens one stream per tenant on every instance. */
+/**
+ * Opens one stream per tenant on every instance, writes one settlement per
+ * tenant and waits until every stream got its event: a client that has
+ * received nothing has no Last-Event-ID to resume from elsewhere (an SSE
+ * limit, not the cluster's), so the disturbances come after that.
+ */
 export async function openStreams(cluster: Cluster): Promise<{ tenantId: string; stream: RoamingStream }[]> {
   const streams = cluster.servers.flatMap((_, start) =>
     TENANTS.map(({ tenantId, key }) => ({
@@ -125,6 +132,15 @@ export async function openStreams(cluster: Cluster): Promise<{ tenantId: string;
     })),
   );
   await Promise.all(streams.map(({ stream }) => stream.open));
+  for (const [index, { key }] of TENANTS.entries()) {
+    const response = await fetch(`${cluster.alive()[index % cluster.alive().length]}/api/v1/settlements`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ amount: "0.01", currency: "USD" }),
+    });
+    expect(response.status).toBe(201);
+  }
+  await Promise.all(streams.map(({ stream }) => stream.waitForCount(1, 20_000)));
   return streams;
 }
 
@@ -133,9 +149,19 @@ export async function openStreams(cluster: Cluster): Promise<{ tenantId: string;
  * order, over all its connections (so exactly once within each), and no
  * reset (nothing it asked for was unknown).
  */
-export async function expectEveryClientComplete(db: Kysely<any>, streams: { tenantId: string; stream: RoamingStream }[]): Promise<void> {
+export async function expectEveryClientComplete(
+  db: Kysely<any>,
+  streams: { tenantId: string; stream: RoamingStream }[],
+  perTenant: number,
+): Promise<void> {
   const expected = new Map<string, string[]>();
-  for (const { tenantId } of TENANTS) expected.set(tenantId, await replayOrder(db, tenantId));
+  for (const { tenantId } of TENANTS) {
+    const events = await replayOrder(db, tenantId);
+    // The warm-up settlement, then a create and a network selection per job (a command sent again
+    // after its instance died may have landed twice): the writes did write.
+    expect(events.length, `${tenantId}'s events in the store`).toBeGreaterThanOrEqual(1 + 2 * perTenant);
+    expected.set(tenantId, events);
+  }
   await Promise.all(
     streams.map(({ tenantId, stream }) => stream.waitForCount(expected.get(tenantId)!.length, 30_000).catch(() => {})),
   );
@@ -143,7 +169,7 @@ export async function expectEveryClientComplete(db: Kysely<any>, streams: { tena
     client: `${index}:${tenantId}`,
     received: stream.all().length,
     expected: expected.get(tenantId)!.length,
-    connections: stream.connections.length,
+    connections: stream.connections.map((connection) => connection.length),
   }));
   for (const [index, { tenantId, stream }] of streams.entries()) {
     for (const connection of stream.connections) expect(new Set(connection).size, `client ${index}: a duplicate within a connection`).toBe(connection.length);
