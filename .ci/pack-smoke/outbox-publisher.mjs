@@ -1,4 +1,4 @@
-// @org/outbox-publisher as a user imports it (ESM): seed 000's loop against a real PostgreSQL.
+// @org/outbox-publisher as a user imports it (ESM): the ordered feed against a real PostgreSQL.
 import assert from "node:assert/strict";
 import { migrate as migrateEvents, recordEvent } from "@org/events";
 import { createEventPublisher, migrate } from "@org/outbox-publisher";

@@ -1,4 +1,4 @@
-// @org/sse-broadcaster as a user imports it (ESM): seed 000's WritableStream contract.
+// @org/sse-broadcaster as a user imports it (ESM): clients, broadcast and cleanup on a WritableStream.
 import assert from "node:assert/strict";
 import { createSSEBroadcaster, formatSSEMessage } from "@org/sse-broadcaster";
 import { sseHandler } from "@org/sse-broadcaster/hono";

@@ -1,4 +1,4 @@
-import { useTestDatabase } from "@org/test-harness";
+import { CHROMIUM_SETUP_TIMEOUT_MS, chromiumLaunchOptions, useTestDatabase } from "@org/test-harness";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { httpClient } from "./support/http.js";
@@ -12,11 +12,9 @@ let browser: Browser;
 
 beforeAll(async () => {
   server = await spawnServer({ DATABASE_URL: database.url, API_KEYS: `acme:${KEY}`, PUBLISHER_POLL_INTERVAL_MS: "200" });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
-});
+  // Finds the machine's Chromium, or installs Debian's, or fails with one line that says what to install.
+  browser = await chromium.launch(await chromiumLaunchOptions());
+}, CHROMIUM_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();

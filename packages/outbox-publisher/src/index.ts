@@ -25,12 +25,10 @@ export type { OutboxStats } from "./stats/read-outbox-stats.js";
 export type { DeliveryStats, MetricListener, OutboxMetric } from "./stats/metrics.js";
 export type { LatencySummary } from "./stats/latency-histogram.js";
 
-export { backoffDelay, resolveRetryPolicy, seededRandom } from "./retry/backoff.js";
-export type { RetryOptions, RetryPolicy } from "./retry/backoff.js";
+export type { RetryOptions } from "./retry/backoff.js";
 
-export { migrate, outboxMigrations } from "./migrations.js";
-export { FEED_GROUP, resolveTables } from "./tables.js";
-export type { OutboxTableOptions, OutboxTables } from "./tables.js";
+export { migrate } from "./migrations.js";
+export type { OutboxTableOptions } from "./tables.js";
 export { OutboxError } from "./errors.js";
 export type { OutboxErrorCode } from "./errors.js";
 

@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import { checkInteger, OutboxError } from "./errors.js";
 import type { OutboxTableOptions } from "./tables.js";
 
-/** Options of {@link replayEvents}: seed 002's EventReplay filters, plus a position range. */
+/** Options of {@link replayEvents}: filters by tenant, event type and aggregate, plus a position range. */
 export interface ReplayOptions extends LogFilter, OutboxTableOptions {
   /** Start after this checkpoint or event id (exclusive); from the start when omitted. */
   after?: Checkpoint | string;

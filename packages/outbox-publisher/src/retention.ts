@@ -10,7 +10,7 @@ const latestKept = (e: ReturnType<typeof sql.table>) => sql`and exists (
 export interface RetentionOptions extends OutboxTableOptions {
   /**
    * Events created longer ago than this may go.
-   * @default 604800000 (7 days, seed 000)
+   * @default 604800000 (7 days)
    */
   olderThanMs?: number;
   /**

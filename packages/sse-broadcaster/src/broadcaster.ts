@@ -27,7 +27,7 @@ export interface CloseOptions {
   comment?: string | undefined;
 }
 
-/** The fan-out hub. Seed 000's contract plus stats and shutdown. */
+/** The fan-out hub: clients with filters, broadcast, heartbeats and dead-client cleanup, plus stats and shutdown. */
 export interface SSEBroadcaster<E extends BroadcastEvent = BroadcastEvent> {
   /**
    * Connects a client: writes the `retry:` hint, then every matching event.

@@ -69,7 +69,7 @@ describe("heartbeat, retry hint and cleanup", () => {
   });
 });
 
-describe("seed 000 contract on a WHATWG WritableStream", () => {
+describe("clients, filters, heartbeats and cleanup on a WHATWG WritableStream", () => {
   it("writes frames to the stream, ends it on removeClient, and drops the client when the reader cancels", async () => {
     const broadcaster = createSSEBroadcaster();
     const decoder = new TextDecoder();

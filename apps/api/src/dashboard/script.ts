@@ -1,5 +1,5 @@
 /**
- * The dashboard's browser code, as seed 000's client: listeners per event
+ * The dashboard's browser code: listeners per event
  * type, `updateSettlementInUI` and `updateProgressBar`. EventSource
  * reconnects by itself with Last-Event-ID (the cookie goes along); when it
  * gives up (e.g. its token expired) the page fetches a new token and

@@ -8,8 +8,8 @@ export function snakeCase(key: string): string {
 const LEADING_KEYS = ["settlementId", "paymentId"];
 
 /**
- * A payload's keys in snake_case, the aggregate's id first as seed 000 shows
- * it (jsonb does not keep key order). Payloads are flat: catalog schemas
+ * A payload's keys in snake_case, the aggregate's id first, as clients
+ * expect it (jsonb does not keep key order). Payloads are flat: catalog schemas
  * have no nested objects.
  */
 export function snakeCasePayload(payload: Record<string, unknown>): Record<string, unknown> {
@@ -18,7 +18,7 @@ export function snakeCasePayload(payload: Record<string, unknown>): Record<strin
   return Object.fromEntries(entries.map(([key, value]) => [snakeCase(key), value]));
 }
 
-/** The SSE `data:` of an event: its payload in snake_case, as seed 000 shows it. */
+/** The SSE `data:` of an event: its payload in snake_case, with the aggregate's id first. */
 export function serializeEventData(event: Pick<DomainEvent, "payload">): string {
   return JSON.stringify(snakeCasePayload(event.payload));
 }

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { buildTestApp, type TestClient } from "../test-support/test-app.js";
 
 /**
- * INV-S5's witness: after random sequences of valid and invalid commands,
+ * The witness of INV-S5, event completeness (docs/DESIGN.md): after random sequences of valid and invalid commands,
  * every settlement rebuilt from its events alone equals its stored row, and
  * it has exactly as many events as the transitions made, counted by a model
  * written independently of the state machine.

@@ -8,7 +8,7 @@ function step(state: Settlement | null, event: DomainEvent<string, unknown>, cha
 }
 
 /**
- * Rebuilds a settlement from its events alone (seed 000's INV-S5 witness):
+ * Rebuilds a settlement from its events alone (the witness of event completeness, INV-S5 in docs/DESIGN.md):
  * every stored field, its version and its timestamps (an event is written in
  * the transaction of its change, whose now() the row also takes).
  */

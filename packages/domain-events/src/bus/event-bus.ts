@@ -4,7 +4,7 @@ import type { DomainEvent } from "../envelope.js";
 export type EventHandler<E extends DomainEvent = DomainEvent> = (event: E) => void | Promise<void>;
 
 /**
- * Publish/subscribe of domain events (seed 001). Implementations: the
+ * Publish/subscribe of domain events. Implementations: the
  * in-memory bus of one process, or a bus between instances.
  */
 export interface EventBus {

@@ -38,7 +38,7 @@ describe("defineEventCatalog", () => {
 });
 
 describe("platformCatalog", () => {
-  test("ships every settlement.* and payment.* type of seed 000", () => {
+  test("ships every settlement.* and payment.* type the platform emits", () => {
     expect([...platformCatalog.eventTypes].sort()).toEqual(
       [
         "settlement.created",

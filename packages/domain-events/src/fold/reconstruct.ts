@@ -12,7 +12,7 @@ export interface Reconstruction<S> {
 
 /**
  * Rebuilds one aggregate's state from its events alone (event sourcing;
- * seed 000's INV-S5 witness). The events must be one aggregate's, in version
+ * the witness of event completeness, INV-S5 in docs/DESIGN.md). The events must be one aggregate's, in version
  * order, without gaps: otherwise an EventsError with code
  * `invalid_event_stream` is thrown rather than a state that looks right.
  *

@@ -33,8 +33,8 @@ export interface LogPage {
 }
 
 /**
- * Reads the events table (seed 001's EventStore, with seed 002's replay
- * filters). Every method reads what has committed; none writes.
+ * Reads the events table: by id, by aggregate, and the log in commit-safe
+ * order with filters by tenant, event type and aggregate. Every method reads what has committed; none writes.
  */
 export interface EventStore {
   /** One event by id, or undefined. */

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from "kysely";
 
-/** The default name of the events table (seed 000's `domain_events`). */
+/** The default name of the events table (`domain_events`). */
 export const DEFAULT_EVENTS_TABLE = "domain_events";
 
 /**

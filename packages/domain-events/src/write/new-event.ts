@@ -9,7 +9,7 @@ export interface RecordEventOptions {
   tenantId?: string;
   /**
    * A key unique per tenant: writing the same key again returns the first
-   * event's id and writes nothing (seed 002's eventKey).
+   * event's id and writes nothing.
    */
   idempotencyKey?: string;
   /**

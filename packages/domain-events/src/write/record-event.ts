@@ -4,7 +4,7 @@ import { createEventWriter } from "./event-writer.js";
 const platformWriter = createEventWriter({ catalog: platformCatalog });
 
 /**
- * Seed 000's `recordEvent`: writes one event of the platform catalog into
+ * `recordEvent`: writes one event of the platform catalog into
  * the `domain_events` table, inside the caller's transaction, and returns
  * its id. For another catalog or table, use {@link createEventWriter}.
  *

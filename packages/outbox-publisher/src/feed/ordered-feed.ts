@@ -48,7 +48,7 @@ export interface EventPublisherOptions extends OutboxTableOptions {
    * @default singleProcessLeader()
    */
   leader?: LeaderElection;
-  /** Backoff of a failing event, and when it is dead-lettered (seed 002's defaults). */
+  /** Backoff of a failing event, and when it is dead-lettered (defaults: 1 s, ×2 per attempt, capped at 60 s, 5 attempts). */
   retry?: RetryOptions;
   /** Receives every metric event (see {@link OutboxMetric}). */
   onMetric?: MetricListener;
@@ -61,7 +61,7 @@ export interface PublisherStats extends DeliveryStats {
   checkpoint: Checkpoint | null;
 }
 
-/** Seed 000's EventPublisher, with stop() awaitable and more to observe. */
+/** The ordered feed's handle: start, awaitable stop, handlers, metrics and stats. */
 export interface EventPublisher {
   /** Starts relaying (or standing by); resolves once listening. Idempotent. */
   start(): Promise<void>;
@@ -81,7 +81,7 @@ export interface EventPublisher {
 }
 
 /**
- * The ordered feed (seed 000's publisher): relays unpublished events to the
+ * The ordered feed: relays unpublished events to the
  * `onEvent` handlers in the log's commit-safe order `(transaction_id,
  * position)`, the order `createEventStore(db).readAfter` replays, then marks
  * them published. Delivery is at least once: an event whose handling failed,

@@ -1,6 +1,6 @@
 import { checkInteger, checkNumber, OutboxError } from "../errors.js";
 
-/** How failed deliveries are retried (seed 002's defaults). */
+/** How failed deliveries are retried: by default a first delay of 1 s, ×2 per attempt, capped at 60 s, 5 attempts. */
 export interface RetryOptions {
   /**
    * Delay before the second attempt, in ms.
@@ -86,21 +86,4 @@ export function backoffDelay(policy: RetryPolicy, attempts: number): number {
 /** Whether a delivery that has failed `attempts` times is done retrying. */
 export function isExhausted(policy: RetryPolicy, attempts: number): boolean {
   return attempts >= policy.maxAttempts;
-}
-
-/**
- * A small seedable random source (mulberry32) for reproducible jitter.
- *
- * @example
- * createWorker(db, { group: "mail", handler, retry: { random: seededRandom(42) } });
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -13,7 +13,8 @@ import type { WakeSource } from "../wake/wake-source.js";
 import { replayOrder, resetOutbox, setUpOutbox, unpublishedCount, waitFor, writeEvents } from "./fixtures.js";
 
 /**
- * Seed 000's publisher contract, run on every dialect: PostgreSQL through
+ * The ordered feed's contract (every committed event relayed once, in the
+ * store's replay order, then marked published), run on every dialect: PostgreSQL through
  * pg, and embedded PGlite.
  */
 export function describePublisherContract(

@@ -1,7 +1,7 @@
 import { abortableDelay } from "./abortable-delay.js";
 
 /**
- * A dirty flag a loop sleeps on (seed 004's coalescing): any number of
+ * A dirty flag a loop sleeps on (wake-ups coalesce): any number of
  * `notify()` calls while the loop works collapse into one early wake-up.
  */
 export class Wakeup {

@@ -52,7 +52,7 @@ export interface EventWorkerOptions extends OutboxTableOptions {
    * @default "beginning"
    */
   startFrom?: "beginning" | "now";
-  /** Backoff and dead-lettering (seed 002's defaults). */
+  /** Backoff and dead-lettering (defaults: 1 s, ×2 per attempt, capped at 60 s, 5 attempts). */
   retry?: RetryOptions;
   /** Where wake-ups come from; without one, it polls. */
   listen?: WakeSource;

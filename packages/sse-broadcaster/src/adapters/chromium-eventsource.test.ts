@@ -1,3 +1,4 @@
+import { CHROMIUM_SETUP_TIMEOUT_MS, chromiumLaunchOptions } from "@org/test-harness";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachSSE } from "./node.js";
@@ -33,11 +34,9 @@ describe("headless Chromium's own EventSource", () => {
       }
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(PAGE);
     });
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-    });
-  });
+    // Finds the machine's Chromium, or installs Debian's, or fails with one line that says what to install.
+    browser = await chromium.launch(await chromiumLaunchOptions());
+  }, CHROMIUM_SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await browser?.close();
     await broadcaster.close();

@@ -1,9 +1,9 @@
 import { useTestDatabase } from "@org/test-harness";
 import { sql, type KyselyPlugin } from "kysely";
 import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
-import type { OutboxMetric } from "./stats/metrics.js";
-import { resetOutbox, setUpOutbox, waitFor, writeEvents } from "./test-support/fixtures.js";
-import { createEventWorker } from "./worker/event-worker.js";
+import type { OutboxMetric } from "../stats/metrics.js";
+import { resetOutbox, setUpOutbox, waitFor, writeEvents } from "../test-support/fixtures.js";
+import { createEventWorker } from "./event-worker.js";
 
 const database = useTestDatabase();
 beforeAll(async () => setUpOutbox(database.db));

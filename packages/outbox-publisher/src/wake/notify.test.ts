@@ -2,8 +2,8 @@ import { useTestDatabase } from "@org/test-harness";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { expect, test } from "vitest";
-import { waitFor } from "./test-support/fixtures.js";
-import { notifyEventsCommitted } from "./wake/notify.js";
+import { waitFor } from "../test-support/fixtures.js";
+import { notifyEventsCommitted } from "./notify.js";
 
 const database = useTestDatabase();
 

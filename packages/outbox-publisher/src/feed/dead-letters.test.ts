@@ -1,10 +1,10 @@
 import { useTestDatabase } from "@org/test-harness";
 import { beforeAll, beforeEach, expect, test } from "vitest";
-import { createDeadLetterQueue } from "./dead-letters.js";
-import { createEventPublisher } from "./feed/ordered-feed.js";
-import { readOutboxStats } from "./stats/read-outbox-stats.js";
-import { FEED_GROUP } from "./tables.js";
-import { resetOutbox, setUpOutbox, unpublishedCount, waitFor, writeEvents } from "./test-support/fixtures.js";
+import { createDeadLetterQueue } from "../dead-letters.js";
+import { createEventPublisher } from "./ordered-feed.js";
+import { readOutboxStats } from "../stats/read-outbox-stats.js";
+import { FEED_GROUP } from "../tables.js";
+import { resetOutbox, setUpOutbox, unpublishedCount, waitFor, writeEvents } from "../test-support/fixtures.js";
 
 const database = useTestDatabase();
 beforeAll(async () => setUpOutbox(database.db));

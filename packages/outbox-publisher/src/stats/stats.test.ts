@@ -1,11 +1,11 @@
 import { useTestDatabase } from "@org/test-harness";
 import { sql } from "kysely";
 import { beforeAll, expect, test } from "vitest";
-import { createEventPublisher } from "./feed/ordered-feed.js";
-import type { OutboxMetric } from "./stats/metrics.js";
-import { readOutboxStats } from "./stats/read-outbox-stats.js";
-import { setUpOutbox, waitFor, writeEvents } from "./test-support/fixtures.js";
-import { createEventWorker } from "./worker/event-worker.js";
+import { createEventPublisher } from "../feed/ordered-feed.js";
+import type { OutboxMetric } from "./metrics.js";
+import { readOutboxStats } from "./read-outbox-stats.js";
+import { setUpOutbox, waitFor, writeEvents } from "../test-support/fixtures.js";
+import { createEventWorker } from "../worker/event-worker.js";
 
 const database = useTestDatabase();
 beforeAll(async () => setUpOutbox(database.db));

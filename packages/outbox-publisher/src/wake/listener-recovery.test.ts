@@ -1,12 +1,12 @@
 import { useTestDatabase } from "@org/test-harness";
 import { sql } from "kysely";
 import { afterEach, beforeAll, expect, test } from "vitest";
-import { advisoryLockLeader } from "./feed/advisory-lock-leader.js";
-import { createEventPublisher, type EventPublisher } from "./feed/ordered-feed.js";
-import type { OutboxMetric } from "./stats/metrics.js";
-import { setUpOutbox, waitFor, writeEvents } from "./test-support/fixtures.js";
-import { notifyEventsCommitted } from "./wake/notify.js";
-import { pgListener } from "./wake/pg-listener.js";
+import { advisoryLockLeader } from "../feed/advisory-lock-leader.js";
+import { createEventPublisher, type EventPublisher } from "../feed/ordered-feed.js";
+import type { OutboxMetric } from "../stats/metrics.js";
+import { setUpOutbox, waitFor, writeEvents } from "../test-support/fixtures.js";
+import { notifyEventsCommitted } from "./notify.js";
+import { pgListener } from "./pg-listener.js";
 
 const database = useTestDatabase();
 let publisher: EventPublisher | undefined;

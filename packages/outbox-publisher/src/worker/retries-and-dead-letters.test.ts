@@ -2,11 +2,12 @@ import type { DomainEvent } from "@org/events";
 import { useTestDatabase } from "@org/test-harness";
 import { sql } from "kysely";
 import { beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { createDeadLetterQueue } from "./dead-letters.js";
-import { backoffDelay, resolveRetryPolicy, seededRandom } from "./retry/backoff.js";
-import type { OutboxMetric } from "./stats/metrics.js";
-import { resetOutbox, setUpOutbox, waitFor, writeEvents } from "./test-support/fixtures.js";
-import { createEventWorker } from "./worker/event-worker.js";
+import { createDeadLetterQueue } from "../dead-letters.js";
+import { backoffDelay, resolveRetryPolicy } from "../retry/backoff.js";
+import { seededRandom } from "../test-support/seeded-random.js";
+import type { OutboxMetric } from "../stats/metrics.js";
+import { resetOutbox, setUpOutbox, waitFor, writeEvents } from "../test-support/fixtures.js";
+import { createEventWorker } from "./event-worker.js";
 
 const database = useTestDatabase();
 beforeAll(async () => setUpOutbox(database.db));

@@ -1,13 +1,14 @@
 import { Kysely } from "kysely";
 import { describe, expect, test } from "vitest";
-import { createEventPublisher } from "./feed/ordered-feed.js";
-import { backoffDelay, resolveRetryPolicy, seededRandom } from "./retry/backoff.js";
-import { createEventWorker } from "./worker/event-worker.js";
+import { createEventPublisher } from "../feed/ordered-feed.js";
+import { backoffDelay, resolveRetryPolicy } from "./backoff.js";
+import { seededRandom } from "../test-support/seeded-random.js";
+import { createEventWorker } from "../worker/event-worker.js";
 
 const db = {} as Kysely<any>; // never queried: construction fails first
 
 describe("options are merged once and contradictions throw at construction", () => {
-  test("seed 002's retry defaults: 1 s, x2, capped at 60 s, 5 attempts", () => {
+  test("the retry defaults: 1 s, x2, capped at 60 s, 5 attempts", () => {
     const policy = resolveRetryPolicy({ jitter: 0 });
     expect([1, 2, 3, 4, 5, 6, 7, 8].map((attempts) => backoffDelay(policy, attempts))).toEqual([1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000]);
     expect(resolveRetryPolicy()).toMatchObject({ initialDelayMs: 1000, multiplier: 2, maxDelayMs: 60_000, maxAttempts: 5, jitter: 0.5 });
