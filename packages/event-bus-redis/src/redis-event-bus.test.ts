@@ -141,6 +141,25 @@ describe("RedisEventBus on the local Redis", () => {
     expect(seen.filter((entry) => entry === "reset:trimmed")).toHaveLength(1);
   });
 
+  test("a reset listener that fails is called again before anything after the hole is delivered", async () => {
+    const keyPrefix = uniqueRedisPrefix("bus");
+    const errors: unknown[] = [];
+    const reader = open.bus({ redis: url, keyPrefix, retryDelayMs: 20, onError: (error) => errors.push(error) });
+    const seen: string[] = [];
+    let failures = 2;
+    reader.onReset(() => {
+      seen.push("reset");
+      if (failures-- > 0) throw new Error("store unreachable");
+    });
+    reader.subscribe("*", (event) => void seen.push(event.id));
+    await reader.start();
+    await open.bus({ redis: url, keyPrefix }).publish(logEvent(1)); // a new publisher: its first entry carries the gap mark
+    await waitUntil(() => seen.includes("evt_000001"), "the event");
+    expect(seen).toEqual(["reset", "reset", "reset", "evt_000001"]);
+    expect(errors).toEqual([new Error("store unreachable"), new Error("store unreachable")]);
+    expect(reader.getStats().resets).toBe(1);
+  });
+
   test("maxAgeMs trims entries older than that", async () => {
     const keyPrefix = uniqueRedisPrefix("bus");
     const publisher = open.bus({ redis: url, keyPrefix, maxLength: 0, maxAgeMs: 100 });

@@ -25,7 +25,11 @@ export interface StreamReset {
   lastDelivered: Checkpoint | null;
 }
 
-/** Receives resets; awaited before the next event is delivered. */
+/**
+ * Receives resets; awaited before the next event is delivered. One that
+ * throws is called again (after `retryDelayMs`) until it succeeds or the bus
+ * closes: a hole is filled before anything after it is delivered.
+ */
 export type ResetListener = (reset: StreamReset) => void | Promise<void>;
 
 /** In-process counters of a {@link RedisEventBus}. */
@@ -153,8 +157,14 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   async function signalReset(reason: StreamResetReason): Promise<void> {
     stats.resets += 1;
     const reset: StreamReset = { reason, lastDelivered: deliveredKey === null ? null : checkpointOfKey(deliveredKey) };
-    const results = await Promise.allSettled([...resetListeners].map(async (listener) => listener(reset)));
-    for (const result of results) if (result.status === "rejected") report(result.reason);
+    // The hole must be filled before delivering on: a listener that fails is called again until it succeeds.
+    let pending = [...resetListeners];
+    while (pending.length > 0 && !stop.signal.aborted) {
+      const results = await Promise.allSettled(pending.map(async (listener) => listener(reset)));
+      pending = pending.filter((_, index) => results[index]!.status === "rejected");
+      for (const result of results) if (result.status === "rejected") report(result.reason);
+      if (pending.length > 0) await abortableDelay(retryDelayMs, stop.signal);
+    }
   }
 
   async function deliver(event: DomainEvent): Promise<void> {
