@@ -37,6 +37,11 @@ const configSchema = z.object({
   /** The relay's fallback poll; wake-ups usually come sooner. */
   PUBLISHER_POLL_INTERVAL_MS: integer(1_000, 10, 60_000),
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 120_000),
+}).superRefine((config, context) => {
+  // Embedded PGlite is one process: there are no other instances to carry events to.
+  if (config.REDIS_URL !== undefined && config.DATABASE_URL === undefined) {
+    context.addIssue({ code: "custom", path: ["REDIS_URL"], message: "needs DATABASE_URL (embedded PGlite runs as one process)" });
+  }
 });
 
 /** The parsed configuration. */
