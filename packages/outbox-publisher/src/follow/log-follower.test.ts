@@ -3,7 +3,9 @@ import { afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest
 import { createEventPublisher } from "../feed/ordered-feed.js";
 import { writeOutOfOrder } from "../test-support/out-of-order-writers.js";
 import { replayOrder, resetOutbox, setUpOutbox, unpublishedCount, waitFor, writeEvents } from "../test-support/fixtures.js";
+import { notifyEventsCommitted } from "../wake/notify.js";
 import { pgListener } from "../wake/pg-listener.js";
+import { sql } from "kysely";
 import { createLogFollower, type LogFollower } from "./log-follower.js";
 
 const database = useTestDatabase();
@@ -41,6 +43,25 @@ describe("createLogFollower", () => {
     } finally {
       await relay.stop();
     }
+  });
+
+  test("a LISTEN connection killed mid-stream is re-established: wake-ups alone (no poll to speak of) still bring every event", async () => {
+    const { follower, seen } = follow({ listen: pgListener({ connectionString: database.url, applicationName: "log-follower-kill", reconnectDelayMs: 20 }), pollIntervalMs: 600_000 });
+    await follower.start();
+    const written: string[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      written.push(...(await writeEvents(database.db, 5, { prefix: `r${round}` })));
+      await notifyEventsCommitted(database.db);
+      await waitFor(() => seen.length === written.length, 10_000, `round ${round}`);
+      const { rows } = await sql<{ killed: boolean }>`
+        select pg_terminate_backend(pid) as killed from pg_stat_activity where application_name = 'log-follower-kill'`.execute(database.db);
+      expect(rows.map((row) => row.killed)).toEqual([true]);
+    }
+    written.push(...(await writeEvents(database.db, 5, { prefix: "last" })));
+    await notifyEventsCommitted(database.db);
+    await waitFor(() => seen.length === written.length, 10_000, "the last round");
+    expect(seen).toEqual(await replayOrder(database.db));
+    expect(follower.getStats().errors).toBeGreaterThan(0); // it noticed
   });
 
   test("polls without wake-ups; from a checkpoint or the start of the log", async () => {
