@@ -38,8 +38,8 @@ describe("three instances on PostgreSQL alone", { timeout: 120_000 }, () => {
         await cluster!.kill(killed);
         if (victim === "relay") {
           const since = Date.now();
-          await eventually(async () => (await cluster!.relayIndex()) !== -1, "another instance to take over relaying", 15_000);
-          expect(Date.now() - since).toBeLessThan(15_000);
+          await eventually(async () => (await cluster!.relayIndex()) !== -1, "another instance to take over relaying", 10_000);
+          expect(Date.now() - since).toBeLessThan(10_000);
         }
       });
       await expectEveryClientComplete(database.db, streams, PER_TENANT);

@@ -67,7 +67,7 @@ describe("three instances on PostgreSQL with Redis Streams", { timeout: 120_000 
       expect(await killBusConnections(redisUrl, keyPrefix)).toBeGreaterThanOrEqual(4); // 3 readers, the relay's writer
       killed = await cluster!.relayIndex();
       await cluster!.kill(killed);
-      await eventually(async () => (await cluster!.relayIndex()) !== -1, "another instance to take over relaying", 15_000);
+      await eventually(async () => (await cluster!.relayIndex()) !== -1, "another instance to take over relaying", 10_000);
     });
     await expectEveryClientComplete(database.db, streams, PER_TENANT);
     for (const [index, { stream }] of streams.entries()) {
