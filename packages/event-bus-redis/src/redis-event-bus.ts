@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import { assertEventTypePattern, matchesEventType, type Checkpoint, type DomainEvent, type EventBus, type EventHandler } from "@org/events";
 import { Redis } from "ioredis";
 import { abortableDelay } from "./abortable-delay.js";
-import { decodeEntry, encodeEvent } from "./entry.js";
+import { encodeEvent } from "./entry.js";
 import { RedisBusError } from "./errors.js";
-import { checkPublishable, checkpointOfKey, logKey } from "./log-key.js";
+import { checkPublishable, logKey } from "./log-key.js";
 import { resolveRedisEventBusOptions, type RedisEventBusOptions } from "./options.js";
-import { APPEND_SCRIPT, POSITION_SCRIPT, Script } from "./scripts.js";
+import { APPEND_SCRIPT, Script } from "./scripts.js";
+import { StreamReader, type HoleReason } from "./stream-reader.js";
 
 /**
  * Why a reader may have missed entries:
@@ -16,7 +17,7 @@ import { APPEND_SCRIPT, POSITION_SCRIPT, Script } from "./scripts.js";
  * - `publisher_gap`: the publisher failed to append something (Redis was
  *   unreachable), or has just started and cannot vouch for its predecessor.
  */
-export type StreamResetReason = "trimmed" | "stream_replaced" | "publisher_gap";
+export type StreamResetReason = HoleReason;
 
 /** The signal that this bus may have skipped events: fill the gap from the source of truth. */
 export interface StreamReset {
@@ -111,7 +112,6 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   const writer = typeof resolved.redis === "string" ? new Redis(resolved.redis, { lazyConnect: true, connectionName: `event-bus-redis:${resolved.keyPrefix}:writer` }) : resolved.redis;
   const keys = [`{${keyPrefix}}:stream`, `{${keyPrefix}}:head`];
   const append = new Script(APPEND_SCRIPT);
-  const positionScript = new Script(POSITION_SCRIPT);
   const subscriptions = new Map<string, Set<EventHandler<any>>>();
   const resetListeners = new Set<ResetListener>();
   const stats: RedisEventBusStats = { appended: 0, duplicates: 0, delivered: 0, skipped: 0, resets: 0, errors: 0, reconnects: 0 };
@@ -131,13 +131,6 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   let reader: Redis | undefined;
   let started: Promise<void> | undefined;
   let loop: Promise<void> | undefined;
-  // Reader state: the stream id to read after, the log key the next entry must follow (null: any),
-  // the highest log key delivered, the stream's epoch (null: adopt the next one seen).
-  let lastId = "0-0";
-  let expectedPrevious: string | null = null;
-  let deliveredKey: string | null = null;
-  let epoch: string | null = null;
-  let verify = false;
 
   // A command on a connection that is reconnecting may never settle once it is closed: stop waiting at close().
   const stopped = new Promise<never>((_, reject) =>
@@ -149,14 +142,9 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     return Promise.race([command, stopped]);
   };
 
-  const position = async (connection: Redis) => {
-    const [id, key, currentEpoch] = await untilClosed(positionScript.run<[string, string, string]>(connection, keys, []));
-    return { id, key, epoch: currentEpoch === "" ? null : currentEpoch };
-  };
-
-  async function signalReset(reason: StreamResetReason): Promise<void> {
+  async function signalReset(reason: StreamResetReason, lastDelivered: Checkpoint | null): Promise<void> {
     stats.resets += 1;
-    const reset: StreamReset = { reason, lastDelivered: deliveredKey === null ? null : checkpointOfKey(deliveredKey) };
+    const reset: StreamReset = { reason, lastDelivered };
     // The hole must be filled before delivering on: a listener that fails is called again until it succeeds.
     let pending = [...resetListeners];
     while (pending.length > 0 && !stop.signal.aborted) {
@@ -176,86 +164,32 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     if (failures.length > 0) report(new AggregateError(failures, `${failures.length} handler(s) failed for ${event.eventType} ${event.id}`));
   }
 
-  async function take(raw: [string, string[]]): Promise<void> {
-    lastId = raw[0];
-    let entry;
-    try {
-      entry = decodeEntry(raw);
-    } catch (error) {
-      report(error);
-      return;
-    }
-    let reason: StreamResetReason | undefined;
-    if (epoch !== null && entry.epoch !== epoch) reason = "stream_replaced";
-    else if (entry.publisherGap) reason = "publisher_gap";
-    else if (expectedPrevious !== null && entry.previous !== expectedPrevious) reason = "trimmed";
-    epoch = entry.epoch;
-    expectedPrevious = entry.key;
-    if (reason !== undefined) await signalReset(reason);
-    if (deliveredKey !== null && entry.key <= deliveredKey) {
-      stats.skipped += 1;
-      return;
-    }
-    deliveredKey = entry.key;
-    await deliver(entry.event);
-  }
-
-  async function checkStream(connection: Redis): Promise<void> {
-    const at = await position(connection);
-    if (epoch !== null && at.epoch !== epoch) {
-      // The stream read so far is gone: read the new one from its start.
-      epoch = at.epoch;
-      lastId = "0-0";
-      expectedPrevious = null;
-      await signalReset("stream_replaced");
-    }
-  }
-
-  async function readLoop(connection: Redis): Promise<void> {
-    while (!stop.signal.aborted) {
-      try {
-        if (verify) {
-          verify = false;
-          await checkStream(connection);
-        }
-        const reply = (await untilClosed(connection.xread("COUNT", readCount, "BLOCK", blockMs, "STREAMS", keys[0]!, lastId))) as
-          | [string, [string, string[]][]][]
-          | null;
-        for (const [, entries] of reply ?? []) {
-          for (const raw of entries) {
-            if (stop.signal.aborted) return;
-            await take(raw);
-          }
-        }
-      } catch (error) {
-        if (stop.signal.aborted) return;
-        report(error);
-        verify = true;
-        await abortableDelay(retryDelayMs, stop.signal);
-      }
-    }
-  }
-
   const start = (): Promise<void> => {
     if (stop.signal.aborted) return Promise.reject(new RedisBusError("closed", "the bus was closed"));
     started ??= (async () => {
       // A blocking read holds its connection: read on one of our own. Commands wait for a reconnection.
-      const connection = writer.duplicate({ connectionName: `event-bus-redis:${keyPrefix}:reader`, lazyConnect: false, maxRetriesPerRequest: null, autoResendUnfulfilledCommands: true });
+      const connection = writer.duplicate({
+        connectionName: `event-bus-redis:${keyPrefix}:reader`,
+        lazyConnect: false,
+        maxRetriesPerRequest: null,
+        autoResendUnfulfilledCommands: true,
+      });
       reader = connection;
       connection.on("error", report);
-      // After a reconnection, first check that the stream is still the one we were reading.
-      let readyBefore = false;
-      connection.on("ready", () => {
-        if (readyBefore) stats.reconnects += 1;
-        readyBefore = true;
-        verify = true;
+      const streamReader = new StreamReader({
+        connection,
+        keys: [keys[0]!, keys[1]!],
+        readCount,
+        blockMs,
+        retryDelayMs,
+        signal: stop.signal,
+        untilClosed,
+        report,
+        deliver,
+        hole: signalReset,
+        stats,
       });
-      const at = await position(connection);
-      lastId = at.id;
-      expectedPrevious = at.key;
-      epoch = at.epoch;
-      verify = false;
-      loop = readLoop(connection);
+      ({ loop } = await streamReader.start());
     })();
     return started;
   };
