@@ -11,6 +11,7 @@ export const projects = [
   "packages/outbox-publisher",
   "packages/sse-broadcaster",
   "packages/event-bus-redis",
+  "packages/event-stream-client",
   "apps/api",
 ];
 

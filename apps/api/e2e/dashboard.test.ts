@@ -7,11 +7,12 @@ import { spawnServer, type ServerProcess } from "./support/spawn-server.js";
 /** The dashboard in Debian's headless Chromium, driven by playwright-core, against the real server. */
 const database = useTestDatabase();
 const KEY = "dashboard-key-0123456789";
+const env = { DATABASE_URL: database.url, API_KEYS: `acme:${KEY}`, PUBLISHER_POLL_INTERVAL_MS: "200" };
 let server: ServerProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await spawnServer({ DATABASE_URL: database.url, API_KEYS: `acme:${KEY}`, PUBLISHER_POLL_INTERVAL_MS: "200" });
+  server = await spawnServer(env);
   // Finds the machine's Chromium, or installs Debian's, or fails with one line that says what to install.
   browser = await chromium.launch(await chromiumLaunchOptions());
 }, CHROMIUM_SETUP_TIMEOUT_MS);
@@ -33,7 +34,7 @@ describe("dashboard", { timeout: 300_000 }, () => {
     await page.goto(server.url);
     await page.fill("#api-key", KEY);
     await page.click("#login button");
-    await page.waitForSelector("#connection.live");
+    await page.waitForSelector("#connection.open");
 
     const id = (await api("POST", "/api/v1/settlements", { amount: "250.00", currency: "USD", required_confirmations: 4 })).body.id as string;
     const row = `tr[data-settlement-id="${id}"]`;
@@ -50,10 +51,52 @@ describe("dashboard", { timeout: 300_000 }, () => {
     }
     expect(await page.textContent(`${row} .status`)).toBe("confirmed");
     expect(await page.getAttribute(`${row} progress`, "max")).toBe("4");
+    await api("POST", `/api/v1/settlements/${id}/settle`, { gas_actual: "0.0021" });
+    await page.waitForSelector(`${row} .status.settled`);
 
     // A reload lists what exists, from the API, with the key kept for the tab.
     await page.reload();
-    await page.waitForSelector(`${row} .status.confirmed`);
+    await page.waitForSelector(`${row} .status.settled`);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  test("shows the connection going from open to reconnecting to open across a server restart, and stays live", async () => {
+    const api = httpClient(server.url, KEY);
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    page.setDefaultTimeout(45_000);
+    await page.goto(server.url);
+    // Every status the badge shows, in order, recorded by the page itself.
+    await page.evaluate(() => {
+      const badge = document.querySelector("#connection")!;
+      const shown: string[] = [];
+      new MutationObserver(() => {
+        if (shown.at(-1) !== badge.className) shown.push(badge.className);
+      }).observe(badge, { attributes: true, attributeFilter: ["class"] });
+      Object.assign(window, { shown });
+    });
+    await page.fill("#api-key", KEY);
+    await page.click("#login button");
+    await page.waitForSelector("#connection.open");
+
+    const port = new URL(server.url).port;
+    expect(await server.stop()).toBe(0);
+    await page.waitForSelector("#connection.reconnecting");
+    // A settlement created while the page is away arrives through the resumed stream.
+    server = await spawnServer({ ...env, PORT: port });
+    const id = (await api("POST", "/api/v1/settlements", { amount: "75.00", currency: "EUR", required_confirmations: 2 })).body.id as string;
+    await page.waitForSelector("#connection.open");
+    await page.waitForSelector(`tr[data-settlement-id="${id}"]`);
+    await api("POST", `/api/v1/settlements/${id}/submit`, { tx_hash: "0xbeef" });
+    await api("POST", `/api/v1/settlements/${id}/confirmations`, { confirmations: 1 });
+    await page.waitForFunction(
+      (selector) => (document.querySelector(`${selector} progress`) as HTMLProgressElement | null)?.value === 1,
+      `tr[data-settlement-id="${id}"]`,
+    );
+    const shown = await page.evaluate(() => (window as unknown as { shown: string[] }).shown);
+    expect(shown.slice(shown.indexOf("open"))).toEqual(["open", "reconnecting", "open"]);
     expect(pageErrors).toEqual([]);
     await page.close();
   });

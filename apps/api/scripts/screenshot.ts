@@ -21,7 +21,7 @@ try {
   await page.goto(baseUrl);
   await page.fill("#api-key", apiKey);
   await page.click("#login button");
-  await page.waitForSelector("#connection.live");
+  await page.waitForSelector("#connection.open");
   await sleep(delayMs);
   const path = fileURLToPath(new URL("../docs/dashboard.png", import.meta.url));
   await page.screenshot({ path, fullPage: true });

@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { sql, type Kysely } from "kysely";
 import { requireApiKey } from "./auth/middleware.js";
 import type { StreamTokens } from "./auth/stream-token.js";
+import { dashboardBundle } from "./dashboard/bundle.js";
 import { dashboardPage } from "./dashboard/page.js";
 import type { Database } from "./db/schema.js";
 import { AppError } from "./errors.js";
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.get("/", (c) => c.html(dashboardPage()));
+  app.get("/dashboard.js", async (c) => c.body(await dashboardBundle(), 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache" }));
   // Browsers ask for it on every dashboard load; answering keeps 404s in the metrics meaningful.
   app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/healthz", (c) => c.json({ status: "ok" }));

@@ -24,6 +24,26 @@ export class AppError extends Error {
   }
 }
 
+const CODES: ReadonlySet<string> = new Set<AppErrorCode>([
+  "validation_failed",
+  "invalid_parameter",
+  "malformed_json",
+  "unsupported_media_type",
+  "payload_too_large",
+  "unauthorized",
+  "not_found",
+  "invalid_transition",
+  "idempotency_key_reused",
+]);
+
+/** True when `error` is an {@link AppError} (by its shape, like the packages' guards), with `code` if given. */
+export function isAppError(error: unknown, code?: AppErrorCode): error is AppError {
+  if (typeof error !== "object" || error === null) return false;
+  const candidate = error as { name?: unknown; code?: unknown };
+  if (candidate.name !== "AppError" || typeof candidate.code !== "string" || !CODES.has(candidate.code)) return false;
+  return code === undefined || candidate.code === code;
+}
+
 /** The resource does not exist for this tenant (another tenant's id looks the same). */
 export function notFound(what: string, id: string): AppError {
   return new AppError("not_found", `${what} ${id} not found`);

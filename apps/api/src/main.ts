@@ -9,11 +9,16 @@ try {
   process.exit(1);
 }
 
-const server = await startServer(config);
-console.log(`Settlement service listening on ${server.url} (dashboard: ${server.url}/)`);
-
+/**
+ * SIGINT (Ctrl-C) and SIGTERM stop the service gracefully and exit 0, with the
+ * service's own lines, also when they arrive while it is still starting. Under
+ * `pnpm start` one Ctrl-C reaches the service more than once (from the
+ * terminal, then forwarded by pnpm, which sends SIGTERM on a second SIGINT),
+ * so every later signal is ignored: the shutdown timeout bounds the wait.
+ */
 let exiting = false;
-async function exit(signal: string): Promise<void> {
+const starting = startServer(config);
+async function exit(signal: NodeJS.Signals): Promise<void> {
   if (exiting) return;
   exiting = true;
   console.log(`${signal}: shutting down`);
@@ -24,12 +29,16 @@ async function exit(signal: string): Promise<void> {
   }, config.SHUTDOWN_TIMEOUT_MS);
   deadline.unref();
   try {
-    await server.shutdown();
+    await (await starting).shutdown();
+    console.log("Settlement service stopped cleanly.");
     process.exit(0);
   } catch (error) {
     console.error("shutdown failed:", error);
     process.exit(1);
   }
 }
-process.once("SIGTERM", () => void exit("SIGTERM"));
-process.once("SIGINT", () => void exit("SIGINT"));
+process.on("SIGTERM", () => void exit("SIGTERM"));
+process.on("SIGINT", () => void exit("SIGINT"));
+
+const server = await starting;
+if (!exiting) console.log(`Settlement service listening on ${server.url} (dashboard: ${server.url}/)`);

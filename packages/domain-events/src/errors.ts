@@ -3,7 +3,19 @@ export type EventsErrorCode =
   | "validation_failed"
   | "unknown_event_type"
   | "concurrency_conflict"
-  | "invalid_event_stream";
+  | "invalid_event_stream"
+  | "invalid_options"
+  | "invalid_argument";
+
+const CODES: ReadonlySet<string> = new Set<EventsErrorCode>([
+  "validation_failed",
+  "unknown_event_type",
+  "concurrency_conflict",
+  "invalid_event_stream",
+  "invalid_options",
+  "invalid_argument",
+]);
+const NAMES: ReadonlySet<string> = new Set(["EventsError", "ValidationError", "UnknownEventTypeError", "ConcurrencyError"]);
 
 /**
  * Base class of every error thrown by `@org/events`: a stable `code` to
@@ -17,6 +29,28 @@ export class EventsError extends Error {
     this.name = new.target.name;
     this.code = code;
   }
+}
+
+/**
+ * True when `error` is an {@link EventsError} (any of its classes), with the
+ * given code if one is passed. It checks the shape (`name` and `code`), not
+ * the class, so it also holds across two copies of this package (ESM and CJS
+ * builds, or two versions in one tree), where `instanceof` fails. The codes
+ * `validation_failed` and `concurrency_conflict` narrow to their classes.
+ *
+ * @example
+ * if (isEventsError(error, "validation_failed")) console.log(error.field);
+ */
+export function isEventsError(error: unknown, code: "validation_failed"): error is ValidationError;
+export function isEventsError(error: unknown, code: "concurrency_conflict"): error is ConcurrencyError;
+export function isEventsError(error: unknown, code: "unknown_event_type"): error is UnknownEventTypeError;
+export function isEventsError(error: unknown, code?: EventsErrorCode): error is EventsError;
+export function isEventsError(error: unknown, code?: EventsErrorCode): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const candidate = error as { name?: unknown; code?: unknown };
+  if (typeof candidate.name !== "string" || !NAMES.has(candidate.name)) return false;
+  if (typeof candidate.code !== "string" || !CODES.has(candidate.code)) return false;
+  return code === undefined || candidate.code === code;
 }
 
 /** An event that cannot be written: names the offending field. */

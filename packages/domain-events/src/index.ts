@@ -1,7 +1,7 @@
 export type { DomainEvent, EventMetadata, Checkpoint } from "./envelope.js";
 export { DEFAULT_TENANT } from "./envelope.js";
 export { generateId, newEventId } from "./ids.js";
-export { EventsError, ValidationError, UnknownEventTypeError, ConcurrencyError } from "./errors.js";
+export { EventsError, ValidationError, UnknownEventTypeError, ConcurrencyError, isEventsError } from "./errors.js";
 export type { EventsErrorCode } from "./errors.js";
 
 export { defineEventCatalog } from "./catalog/define-event-catalog.js";
@@ -16,9 +16,11 @@ export type {
 } from "./catalog/define-event-catalog.js";
 export { platformCatalog, SETTLEMENT_STATUSES } from "./catalog/platform-catalog.js";
 export type { PlatformCatalog } from "./catalog/platform-catalog.js";
+export { snakeCaseKey, toWirePayload } from "./catalog/wire-payload.js";
+export type { SnakeCase, WireEvents, WirePayload } from "./catalog/wire-payload.js";
 
 export { createEventWriter } from "./write/event-writer.js";
-export type { EventWriter, EventWriterOptions, CatalogEvent, Executor } from "./write/event-writer.js";
+export type { EventWriter, EventWriterOptions, CatalogEvent } from "./write/event-writer.js";
 export { recordEvent, recordEvents } from "./write/record-event.js";
 export type { NewEvent, RecordEventOptions } from "./write/new-event.js";
 
@@ -40,4 +42,4 @@ export type { Reconstruction } from "./fold/reconstruct.js";
 
 export { migrate, runMigrations } from "./schema/migrate.js";
 export { DEFAULT_EVENTS_TABLE, resolveTableName } from "./schema/events-table.js";
-export type { EventsTable, EventsTableOptions } from "./schema/events-table.js";
+export type { EventsDatabase, EventsTable, EventsTableOptions, Executor } from "./schema/events-table.js";

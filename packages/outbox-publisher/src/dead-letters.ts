@@ -1,3 +1,4 @@
+import type { EventsDatabase, Executor } from "@org/events";
 import { toDomainEvent, type DomainEvent, type EventRow } from "@org/events";
 import { sql, type Kysely } from "kysely";
 import { checkInteger, OutboxError } from "./errors.js";
@@ -63,7 +64,8 @@ const toDeadLetter = (row: Row): DeadLetter => ({
  * const { items } = await dlq.list({ group: "webhooks" });
  * await dlq.requeue("webhooks", items[0].event.id);
  */
-export function createDeadLetterQueue(db: Kysely<any>, options?: OutboxTableOptions): DeadLetterQueue {
+export function createDeadLetterQueue<DB extends EventsDatabase<T>, T extends string = "domain_events">(database: Executor<DB>, options?: OutboxTableOptions<T>): DeadLetterQueue {
+  const db: Kysely<any> = database;
   const tables = resolveTables(options);
   const d = sql.table(tables.deliveries);
   const select = sql`

@@ -1,5 +1,7 @@
 /** Stable codes of the errors this package throws. */
-export type OutboxErrorCode = "invalid_options" | "not_found" | "invalid_state";
+export type OutboxErrorCode = "invalid_options" | "invalid_argument" | "not_found" | "invalid_state";
+
+const CODES: ReadonlySet<string> = new Set<OutboxErrorCode>(["invalid_options", "invalid_argument", "not_found", "invalid_state"]);
 
 /**
  * Every error thrown by `@org/outbox-publisher`: a stable `code` to branch
@@ -13,6 +15,21 @@ export class OutboxError extends Error {
     this.name = new.target.name;
     this.code = code;
   }
+}
+
+/**
+ * True when `error` is an {@link OutboxError}, with the given code if one is
+ * passed. It checks the shape (`name` and `code`), not the class, so it also
+ * holds across two copies of this package, where `instanceof` fails.
+ *
+ * @example
+ * if (isOutboxError(error, "not_found")) return c.json({ error: "no such dead letter" }, 404);
+ */
+export function isOutboxError(error: unknown, code?: OutboxErrorCode): error is OutboxError {
+  if (typeof error !== "object" || error === null) return false;
+  const candidate = error as { name?: unknown; code?: unknown };
+  if (candidate.name !== "OutboxError" || typeof candidate.code !== "string" || !CODES.has(candidate.code)) return false;
+  return code === undefined || candidate.code === code;
 }
 
 /** Throws `invalid_options` unless `value` is an integer within [min, max]. */

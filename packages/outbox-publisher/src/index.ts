@@ -29,7 +29,7 @@ export type { RetryOptions } from "./retry/backoff.js";
 
 export { migrate } from "./migrations.js";
 export type { OutboxTableOptions } from "./tables.js";
-export { OutboxError } from "./errors.js";
+export { OutboxError, isOutboxError } from "./errors.js";
 export type { OutboxErrorCode } from "./errors.js";
 
 export { createLogFollower } from "./follow/log-follower.js";

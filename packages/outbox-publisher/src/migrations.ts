@@ -1,3 +1,4 @@
+import type { EventsDatabase, Executor } from "@org/events";
 import { runMigrations } from "@org/events";
 import { sql, type Kysely, type Migration } from "kysely";
 import { resolveTables, type OutboxTableOptions, type OutboxTables } from "./tables.js";
@@ -67,7 +68,8 @@ export function outboxMigrations(tables: OutboxTables): Record<string, Migration
  * await migrateEvents(db);
  * await migrate(db);
  */
-export async function migrate(db: Kysely<any>, options?: OutboxTableOptions): Promise<string[]> {
+export async function migrate<DB extends EventsDatabase<T>, T extends string = "domain_events">(database: Executor<DB>, options?: OutboxTableOptions<T>): Promise<string[]> {
+  const db: Kysely<any> = database;
   const tables = resolveTables(options);
   return runMigrations(db, tables.migrations, outboxMigrations(tables));
 }

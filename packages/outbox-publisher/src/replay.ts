@@ -1,10 +1,11 @@
+import type { EventsDatabase, Executor } from "@org/events";
 import { createEventStore, type Checkpoint, type DomainEvent, type LogFilter } from "@org/events";
 import type { Kysely } from "kysely";
 import { checkInteger, OutboxError } from "./errors.js";
 import type { OutboxTableOptions } from "./tables.js";
 
 /** Options of {@link replayEvents}: filters by tenant, event type and aggregate, plus a position range. */
-export interface ReplayOptions extends LogFilter, OutboxTableOptions {
+export interface ReplayOptions<T extends string = string> extends LogFilter, OutboxTableOptions<T> {
   /** Start after this checkpoint or event id (exclusive); from the start when omitted. */
   after?: Checkpoint | string;
   /** Stop at this checkpoint or event id (inclusive). */
@@ -32,11 +33,12 @@ export interface ReplayOptions extends LogFilter, OutboxTableOptions {
  *   from: new Date("2025-01-01"), to: new Date("2025-02-01"),
  * }, async (event) => rebuildSearchIndex(event));
  */
-export async function replayEvents(
-  db: Kysely<any>,
-  options: ReplayOptions,
+export async function replayEvents<DB extends EventsDatabase<T>, T extends string = "domain_events">(
+  database: Executor<DB>,
+  options: ReplayOptions<T>,
   handler: (event: DomainEvent) => unknown,
 ): Promise<number> {
+  const db: Kysely<any> = database;
   const { after, until, pageSize = 500, signal, tableName, ...filter } = options;
   checkInteger("pageSize", pageSize, 1, 10_000);
   if (typeof handler !== "function") throw new OutboxError("invalid_options", "handler must be a function");

@@ -43,3 +43,13 @@ test("requirePublished: false also takes old events the feed never published (wo
   expect(await deleteOldEvents(db(), { requirePublished: false, olderThanMs: 24 * 60 * 60 * 1000 })).toBe(1);
   expect((await remaining()).has(ids.b![0]!)).toBe(false);
 });
+
+test("resolveRetentionOptions merges the defaults once and refuses bad values", async () => {
+  const { resolveRetentionOptions } = await import("./retention.js");
+  expect(resolveRetentionOptions({ batchSize: undefined })).toMatchObject({ olderThanMs: 604_800_000, batchSize: 1000, requirePublished: true, keepLatestPerAggregate: true });
+  const invalid = expect.objectContaining({ name: "OutboxError", code: "invalid_options" });
+  expect(() => resolveRetentionOptions({ olderThanMs: -1 })).toThrow(invalid);
+  expect(() => resolveRetentionOptions({ batchSize: 0 })).toThrow(invalid);
+  expect(() => resolveRetentionOptions({ requirePublished: "no" as never })).toThrow(invalid);
+  expect(() => resolveRetentionOptions({ tableName: "Bad" })).toThrow(invalid);
+});

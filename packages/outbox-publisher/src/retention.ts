@@ -1,5 +1,7 @@
+import type { EventsDatabase, Executor } from "@org/events";
 import { sql, type Kysely } from "kysely";
-import { checkInteger } from "./errors.js";
+import { checkInteger, OutboxError } from "./errors.js";
+import { definedOptions } from "./options.js";
 import { resolveTables, type OutboxTableOptions } from "./tables.js";
 
 const latestKept = (e: ReturnType<typeof sql.table>) => sql`and exists (
@@ -7,7 +9,7 @@ const latestKept = (e: ReturnType<typeof sql.table>) => sql`and exists (
     and n.aggregate_version > v.aggregate_version)`;
 
 /** Options of {@link deleteOldEvents}. */
-export interface RetentionOptions extends OutboxTableOptions {
+export interface RetentionOptions<T extends string = string> extends OutboxTableOptions<T> {
   /**
    * Events created longer ago than this may go.
    * @default 604800000 (7 days)
@@ -37,6 +39,25 @@ export interface RetentionOptions extends OutboxTableOptions {
 }
 
 /**
+ * Merges the defaults of {@link RetentionOptions} once and throws
+ * `OutboxError("invalid_options")` for values out of range.
+ */
+export function resolveRetentionOptions(options: RetentionOptions = {}) {
+  const { tableName, signal, ...settings } = {
+    olderThanMs: 7 * 24 * 60 * 60 * 1000,
+    batchSize: 1000,
+    requirePublished: true,
+    keepLatestPerAggregate: true,
+    ...definedOptions(options),
+  };
+  checkInteger("olderThanMs", settings.olderThanMs, 0);
+  checkInteger("batchSize", settings.batchSize, 1, 100_000);
+  if (typeof settings.requirePublished !== "boolean") throw new OutboxError("invalid_options", "requirePublished must be a boolean");
+  if (typeof settings.keepLatestPerAggregate !== "boolean") throw new OutboxError("invalid_options", "keepLatestPerAggregate must be a boolean");
+  return { ...settings, signal, tables: resolveTables({ tableName }) };
+}
+
+/**
  * Deletes old events that every consumer is done with: published by the
  * feed (unless `requirePublished: false`), past every worker group's
  * checkpoint, and with no delivery row left in any group (so dead letters
@@ -48,11 +69,9 @@ export interface RetentionOptions extends OutboxTableOptions {
  * @example
  * setInterval(() => void deleteOldEvents(db, { olderThanMs: 7 * 24 * 3600_000 }), 3600_000);
  */
-export async function deleteOldEvents(db: Kysely<any>, options: RetentionOptions = {}): Promise<number> {
-  const { olderThanMs = 7 * 24 * 60 * 60 * 1000, batchSize = 1000, requirePublished = true, keepLatestPerAggregate = true, signal } = options;
-  checkInteger("olderThanMs", olderThanMs, 0);
-  checkInteger("batchSize", batchSize, 1, 100_000);
-  const tables = resolveTables(options);
+export async function deleteOldEvents<DB extends EventsDatabase<T>, T extends string = "domain_events">(database: Executor<DB>, options: RetentionOptions<T> = {}): Promise<number> {
+  const db: Kysely<any> = database;
+  const { olderThanMs, batchSize, requirePublished, keepLatestPerAggregate, signal, tables } = resolveRetentionOptions(options);
   const e = sql.table(tables.events);
   let deleted = 0;
   while (!signal?.aborted) {

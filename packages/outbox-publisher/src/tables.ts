@@ -1,13 +1,13 @@
-import { resolveTableName } from "@org/events";
+import { isEventsError, resolveTableName } from "@org/events";
 import { OutboxError } from "./errors.js";
 
 /** Options shared by everything that touches the outbox tables. */
-export interface OutboxTableOptions {
+export interface OutboxTableOptions<T extends string = string> {
   /**
    * The events table of `@org/events`.
    * @default "domain_events"
    */
-  tableName?: string;
+  tableName?: T;
 }
 
 /** The tables one outbox works on, all derived from the events table name. */
@@ -25,7 +25,13 @@ export const FEED_GROUP = "$feed";
 
 /** The tables of the outbox on `tableName`, checked once. */
 export function resolveTables(options?: OutboxTableOptions): OutboxTables {
-  const events = resolveTableName(options);
+  let events: string;
+  try {
+    events = resolveTableName(options);
+  } catch (error) {
+    if (isEventsError(error)) throw new OutboxError("invalid_options", error.message, { cause: error });
+    throw error;
+  }
   return {
     events,
     deliveries: `${events}_deliveries`,

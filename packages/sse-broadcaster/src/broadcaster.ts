@@ -1,4 +1,4 @@
-import { SSEError } from "./errors.js";
+import { SSEError, isSSEError } from "./errors.js";
 import { SSEClient } from "./client/client.js";
 import type { ClientHost } from "./client/client-host.js";
 import { ClientRegistry } from "./client/client-registry.js";
@@ -216,7 +216,7 @@ export function createSSEBroadcaster<E extends BroadcastEvent = BroadcastEvent>(
       try {
         registry.check(clientId, clientOptions.key);
       } catch (error) {
-        if (error instanceof SSEError && error.code === "too_many_clients") counters.rejectedConnections += 1;
+        if (isSSEError(error, "too_many_clients")) counters.rejectedConnections += 1;
         throw error;
       }
       let client: SSEClient | undefined;

@@ -29,7 +29,7 @@ export type SSEErrorCode =
  * try {
  *   broadcaster.addClient(id, sink);
  * } catch (error) {
- *   if (error instanceof SSEError && error.code === "too_many_clients") return c.text("busy", 503);
+ *   if (isSSEError(error, "too_many_clients")) return c.text("busy", 503);
  *   throw error;
  * }
  * ```

@@ -14,3 +14,4 @@ export {
   NO_CHROMIUM_MESSAGE,
 } from "./chromium.js";
 export type { FindChromiumOptions } from "./chromium.js";
+export { EVENT_TYPES, MATCHING_CASES, INVALID_PATTERNS } from "./type-pattern-cases.js";

@@ -1,9 +1,9 @@
-import { dashboardScript } from "./script.js";
-
 /**
- * The dashboard: one page, no build step. It asks for the API key once
- * (kept in sessionStorage), trades it for the stream cookie, lists the
- * tenant's settlements and keeps them live from the event stream.
+ * The dashboard's page. Its code is browser/main.ts, served as
+ * `/dashboard.js` (see bundle.ts): it asks for the API key once (kept in
+ * sessionStorage), trades it for the stream cookie, lists the tenant's
+ * settlements and keeps them live through @org/event-stream-client, with
+ * the stream's status (connecting, open, reconnecting, closed) in the header.
  */
 export function dashboardPage(): string {
   return `<!doctype html>
@@ -12,11 +12,13 @@ export function dashboardPage(): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Settlements</title>
+<script type="module" src="/dashboard.js"></script>
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #1b1f24; background: #f6f8fa; }
   h1 { font-size: 1.4rem; margin: 0 0 1rem; }
   #connection { font-size: .85rem; padding: .15rem .5rem; border-radius: 1rem; background: #ddd; margin-left: .5rem; }
-  #connection.live { background: #c9f0d3; } #connection.reconnecting { background: #ffe9b3; }
+  #connection.open { background: #c9f0d3; } #connection.reconnecting, #connection.connecting { background: #ffe9b3; }
+  #connection.closed { background: #ffd6d6; }
   table { border-collapse: collapse; width: 100%; background: #fff; }
   th, td { text-align: left; padding: .45rem .7rem; border-bottom: 1px solid #e4e7eb; }
   td.id { font-family: ui-monospace, monospace; font-size: .8rem; }
@@ -29,7 +31,7 @@ export function dashboardPage(): string {
 </style>
 </head>
 <body>
-<h1>Settlements <span id="connection">offline</span></h1>
+<h1>Settlements <span id="connection">closed</span></h1>
 <form id="login" class="hidden">
   <input id="api-key" type="password" placeholder="API key" autocomplete="off" required>
   <button type="submit">Connect</button>
@@ -39,7 +41,6 @@ export function dashboardPage(): string {
   <thead><tr><th>Settlement</th><th>Amount</th><th>Network</th><th>Status</th><th>Confirmations</th></tr></thead>
   <tbody></tbody>
 </table>
-<script>${dashboardScript}</script>
 </body>
 </html>`;
 }

@@ -1,21 +1,17 @@
-import type { DomainEvent } from "@org/events";
-
-/** `settlementId` → `settlement_id`. */
-export function snakeCase(key: string): string {
-  return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-}
+import { toWirePayload, type DomainEvent } from "@org/events";
 
 const LEADING_KEYS = ["settlementId", "paymentId"];
 
 /**
- * A payload's keys in snake_case, the aggregate's id first, as clients
- * expect it (jsonb does not keep key order). Payloads are flat: catalog schemas
- * have no nested objects.
+ * A payload's keys in snake_case, the aggregate's id first (jsonb does not
+ * keep key order). The renaming is @org/events' `toWirePayload`, whose type
+ * twin `WireEvents` types @org/event-stream-client's events: one definition
+ * of the wire format for the server and its clients. Payloads are flat:
+ * catalog schemas have no nested objects.
  */
 export function snakeCasePayload(payload: Record<string, unknown>): Record<string, unknown> {
   const rank = (key: string) => (LEADING_KEYS.includes(key) ? 0 : 1);
-  const entries = Object.entries(payload).sort(([a], [b]) => rank(a) - rank(b));
-  return Object.fromEntries(entries.map(([key, value]) => [snakeCase(key), value]));
+  return toWirePayload(Object.fromEntries(Object.entries(payload).sort(([a], [b]) => rank(a) - rank(b))));
 }
 
 /** The SSE `data:` of an event: its payload in snake_case, with the aggregate's id first. */

@@ -1,4 +1,4 @@
-import { assertEventTypePattern, ValidationError } from "@org/events";
+import { assertEventTypePattern, isEventsError } from "@org/events";
 import { z } from "zod";
 import { prefixedId } from "../http/fields.js";
 
@@ -18,7 +18,7 @@ export const streamQuery = z.strictObject({
         try {
           assertEventTypePattern(type, "types");
         } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
+          if (!isEventsError(error, "validation_failed")) throw error;
           ctx.addIssue({ code: "custom", path: [index], message: `"${type}" is not an event type pattern (a type, "prefix.*" or "*")` });
         }
       }

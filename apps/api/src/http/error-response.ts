@@ -1,9 +1,10 @@
-import { ConcurrencyError, EventsError, ValidationError } from "@org/events";
+import { isEventsError } from "@org/events";
+import { isOutboxError } from "@org/outbox-publisher";
 import type { Context } from "hono";
 import { isSSEError } from "@org/sse-broadcaster";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { AppError, type AppErrorCode } from "../errors.js";
+import { AppError, isAppError, type AppErrorCode } from "../errors.js";
 
 const STATUS_BY_CODE: Record<AppErrorCode, ContentfulStatusCode> = {
   invalid_parameter: 400,
@@ -28,19 +29,26 @@ interface ErrorBody {
   error: { code: string; message: string; field?: string };
 }
 
+/**
+ * Each package's error is recognised by its shape guard, never `instanceof`:
+ * two copies of a package (ESM and CJS, or two versions) have two classes.
+ */
 function toErrorBody(error: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
-  if (error instanceof AppError) {
+  if (isAppError(error)) {
     const field = error.field === undefined ? {} : { field: error.field };
     return { status: STATUS_BY_CODE[error.code], body: { error: { code: error.code, message: error.message, ...field } } };
   }
-  if (error instanceof ValidationError) {
+  if (isEventsError(error, "validation_failed")) {
     return { status: 422, body: { error: { code: error.code, message: error.message, field: error.field } } };
   }
-  if (error instanceof ConcurrencyError) {
+  if (isEventsError(error, "concurrency_conflict")) {
     return { status: 409, body: { error: { code: error.code, message: `${error.message}; retry the request` } } };
   }
-  if (error instanceof EventsError) {
+  if (isEventsError(error)) {
     return { status: 422, body: { error: { code: error.code, message: error.message } } };
+  }
+  if (isOutboxError(error, "not_found")) {
+    return { status: 404, body: { error: { code: error.code, message: error.message } } };
   }
   if (isSSEError(error)) {
     const status = SSE_STATUS[error.code] ?? 500;

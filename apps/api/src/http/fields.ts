@@ -8,8 +8,20 @@ export const decimalString = z
   .max(40)
   .regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal string such as "125.50"');
 
-/** An ISO 4217-style currency code. */
-export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be three capital letters such as "USD"');
+/** What a `currency` field accepts, in words (also the OpenAPI description). */
+export const CURRENCY_RULE =
+  'An ISO 4217 code such as "USD" or "EUR", or a token symbol such as "USDC", "USDT", "DAI", "WETH", "WBTC", "cbBTC" or "USDC.e": 2 to 11 letters or digits with at least one capital letter, optionally followed by a dot and a suffix of up to 4 letters or digits. Case is kept as given.';
+
+/**
+ * A fiat currency (ISO 4217: three capital letters) or a token symbol of a
+ * chain network: letters and digits, at least one capital, an optional
+ * ".suffix" for bridged tokens. Lower-case-only text ("usd") and spaces are
+ * refused, so a typo is not taken as a new token.
+ */
+export const currencyCode = z
+  .string()
+  .regex(/^(?=[^.]*[A-Z])[A-Za-z0-9]{2,11}(\.[A-Za-z0-9]{1,4})?$/, `must be an ISO 4217 code such as "USD" or a token symbol such as "USDC"`)
+  .meta({ description: CURRENCY_RULE, example: "USDC" });
 
 /** A network name such as "polygon" or "base". */
 export const networkName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be a lower-case network name such as "polygon"');

@@ -1,3 +1,4 @@
+import { EVENT_TYPES, INVALID_PATTERNS, MATCHING_CASES } from "@org/test-harness";
 import { describe, expect, test } from "vitest";
 import type { DomainEvent } from "../envelope.js";
 import { ValidationError } from "../errors.js";
@@ -66,5 +67,21 @@ describe("InMemoryEventBus", () => {
     const bus = new InMemoryEventBus();
     expect(() => bus.subscribe("settlement.*.x", () => {})).toThrow(ValidationError);
     expect(() => bus.subscribe("", () => {})).toThrow(ValidationError);
+  });
+});
+
+describe("InMemoryEventBus and the shared table of type pattern cases", () => {
+  test.each(MATCHING_CASES)("a subscriber to $pattern receives exactly its types", async ({ pattern, matches }) => {
+    const bus = new InMemoryEventBus();
+    const seen: string[] = [];
+    bus.subscribe(pattern, (e) => void seen.push(e.eventType));
+    for (const type of EVENT_TYPES) await bus.publish(event(type));
+    expect(seen).toEqual(matches);
+  });
+
+  test.each(INVALID_PATTERNS.map((pattern) => [pattern]))("refuses to subscribe to %j with a ValidationError", (pattern) => {
+    const bus = new InMemoryEventBus();
+    expect(() => bus.subscribe(pattern, () => {})).toThrow(ValidationError);
+    expect(bus.subscriberCount).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import type { DomainEvent } from "../envelope.js";
+import { EventsError } from "../errors.js";
 import { assertEventTypePattern, matchesEventType } from "../read/type-pattern.js";
 import type { EventBus, EventHandler } from "./event-bus.js";
 
@@ -30,7 +31,7 @@ export class InMemoryEventBus implements EventBus {
 
   subscribe<E extends DomainEvent = DomainEvent>(pattern: string, handler: EventHandler<E>): () => void {
     assertEventTypePattern(pattern, "pattern");
-    if (typeof handler !== "function") throw new TypeError("handler must be a function");
+    if (typeof handler !== "function") throw new EventsError("invalid_argument", "handler must be a function");
     let handlers = this.#subscriptions.get(pattern);
     if (!handlers) this.#subscriptions.set(pattern, (handlers = new Set()));
     handlers.add(handler);

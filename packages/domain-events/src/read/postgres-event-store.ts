@@ -1,7 +1,7 @@
 import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
 import type { Checkpoint } from "../envelope.js";
 import { ValidationError } from "../errors.js";
-import { resolveTableName, type EventsTableOptions } from "../schema/events-table.js";
+import { resolveTableName, type EventsDatabase, type EventsTableOptions, type Executor } from "../schema/events-table.js";
 import { toDomainEvent, type EventRow } from "./event-row.js";
 import type { EventStore, LogFilter } from "./event-store.js";
 import { commitSafeHorizon } from "./commit-horizon.js";
@@ -45,7 +45,11 @@ function checkCheckpoint(checkpoint: Checkpoint | null | undefined, field: strin
  *   checkpoint = page.checkpoint;
  * }
  */
-export function createEventStore(db: Kysely<any>, options?: EventsTableOptions): EventStore {
+export function createEventStore<DB extends EventsDatabase<T>, T extends string = "domain_events">(
+  database: Executor<DB>,
+  options?: EventsTableOptions<T>,
+): EventStore {
+  const db: Kysely<any> = database;
   const table = resolveTableName(options);
   const events = () => db.selectFrom(table).selectAll();
 

@@ -1,4 +1,5 @@
-import type { ColumnType, Generated } from "kysely";
+import type { ColumnType, Generated, Kysely, Transaction } from "kysely";
+import { EventsError } from "../errors.js";
 
 /** The default name of the events table (`domain_events`). */
 export const DEFAULT_EVENTS_TABLE = "domain_events";
@@ -28,13 +29,29 @@ export interface EventsTable {
 }
 
 /** Options shared by everything that touches the events table. */
-export interface EventsTableOptions {
+export interface EventsTableOptions<T extends string = string> {
   /**
    * Name of the events table.
    * @default "domain_events"
    */
-  tableName?: string;
+  tableName?: T;
 }
+
+/**
+ * What the libraries need of the caller's database type: the events table
+ * under its name `T`. Entry points take `Kysely<DB>` (or a `Transaction<DB>`)
+ * for any `DB` that includes it, so a typo in `tableName`, or a database type
+ * without the table, is a compile error. `Kysely<any>` is taken as it is.
+ *
+ * @example
+ * interface Database extends EventsDatabase { settlements: SettlementsTable }
+ * createEventStore(db);                               // db: Kysely<Database>
+ * createEventStore(db, { tableName: "domain_evnts" }); // compile error
+ */
+export type EventsDatabase<T extends string = typeof DEFAULT_EVENTS_TABLE> = { [K in T]: EventsTable };
+
+/** The caller's database or transaction: a Kysely instance of any database type `DB`. */
+export type Executor<DB = any> = Kysely<DB> | Transaction<DB>;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,49}$/;
 
@@ -45,7 +62,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,49}$/;
 export function resolveTableName(options: EventsTableOptions | undefined): string {
   const tableName = options?.tableName ?? DEFAULT_EVENTS_TABLE;
   if (!IDENTIFIER.test(tableName)) {
-    throw new TypeError(`tableName must match ${IDENTIFIER} (got "${tableName}")`);
+    throw new EventsError("invalid_options", `tableName must match ${IDENTIFIER} (got "${tableName}")`);
   }
   return tableName;
 }

@@ -22,5 +22,5 @@ test("the table name is configurable, with its own migrations", async () => {
   expect((await createEventStore(database.db, { tableName: "audit_events" }).getEvent(id))?.eventType).toBe("payment.refunded");
   const { rows } = await sql<{ n: string }>`select count(*) as n from audit_events_migrations`.execute(database.db);
   expect(Number(rows[0]!.n)).toBe(1);
-  expect(() => createEventStore(database.db, { tableName: "bad; drop table x" })).toThrow(TypeError);
+  expect(() => createEventStore(database.db, { tableName: "bad; drop table x" })).toThrow(expect.objectContaining({ name: "EventsError", code: "invalid_options" }));
 });

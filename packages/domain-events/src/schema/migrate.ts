@@ -1,5 +1,5 @@
 import { Migrator, type Kysely, type Migration } from "kysely";
-import { resolveTableName, type EventsTableOptions } from "./events-table.js";
+import { resolveTableName, type EventsDatabase, type EventsTableOptions, type Executor } from "./events-table.js";
 import { eventsMigrations } from "./migrations.js";
 
 /**
@@ -36,7 +36,11 @@ export async function runMigrations(
  * await migrate(db);                               // table "domain_events"
  * await migrate(db, { tableName: "audit_events" }); // a table of your own
  */
-export async function migrate(db: Kysely<any>, options?: EventsTableOptions): Promise<string[]> {
+export async function migrate<DB extends EventsDatabase<T>, T extends string = "domain_events">(
+  database: Executor<DB>,
+  options?: EventsTableOptions<T>,
+): Promise<string[]> {
+  const db: Kysely<any> = database;
   const table = resolveTableName(options);
   return runMigrations(db, `${table}_migrations`, eventsMigrations(table));
 }

@@ -1,14 +1,13 @@
-import type { Kysely } from "kysely";
 import type { EventCatalog, EventTypeIn, PayloadIn, CatalogDefinition } from "../catalog/define-event-catalog.js";
-import { ConcurrencyError, ValidationError } from "../errors.js";
-import { resolveTableName, type EventsTableOptions } from "../schema/events-table.js";
+import { ConcurrencyError, EventsError, ValidationError } from "../errors.js";
+import { resolveTableName, type EventsDatabase, type EventsTableOptions, type Executor } from "../schema/events-table.js";
 import { VERSION_CONFLICT_SQLSTATE } from "../schema/migrations.js";
 import { findByIdempotencyKeys, idempotencyLookupKey, insertEvents } from "./insert-events.js";
 import type { NewEvent, RecordEventOptions } from "./new-event.js";
 import { prepareEvents, type PreparedEvent } from "./prepare-events.js";
 
 /** Options of {@link createEventWriter}. */
-export interface EventWriterOptions<D extends CatalogDefinition> extends EventsTableOptions {
+export interface EventWriterOptions<D extends CatalogDefinition, T extends string = string> extends EventsTableOptions<T> {
   /** The catalog every event is validated against. */
   catalog: EventCatalog<D>;
   /**
@@ -18,8 +17,6 @@ export interface EventWriterOptions<D extends CatalogDefinition> extends EventsT
   maxPayloadBytes?: number;
 }
 
-/** Anything that runs queries: a Kysely instance or a transaction of it. */
-export type Executor = Kysely<any>;
 
 /** One event of a batch, typed by the catalog. */
 export type CatalogEvent<D extends CatalogDefinition> = {
@@ -27,7 +24,7 @@ export type CatalogEvent<D extends CatalogDefinition> = {
 }[EventTypeIn<D>];
 
 /** Writes events into the caller's transaction. */
-export interface EventWriter<D extends CatalogDefinition> {
+export interface EventWriter<D extends CatalogDefinition, T extends string = "domain_events"> {
   /**
    * Validates one event and inserts it with the caller's executor (pass the
    * transaction of the state change: the event commits or rolls back with it).
@@ -43,12 +40,12 @@ export interface EventWriter<D extends CatalogDefinition> {
    *   });
    * });
    */
-  recordEvent<T extends EventTypeIn<D>>(
-    tx: Executor,
+  recordEvent<E extends EventTypeIn<D>, DB extends EventsDatabase<T>>(
+    tx: Executor<DB>,
     aggregateType: string,
     aggregateId: string,
-    eventType: T,
-    payload: PayloadIn<D, T>,
+    eventType: E,
+    payload: PayloadIn<D, E>,
     options?: RecordEventOptions,
   ): Promise<string>;
   /**
@@ -61,10 +58,36 @@ export interface EventWriter<D extends CatalogDefinition> {
    *   { aggregateType: "payment", aggregateId: "pay_1", eventType: "payment.status_changed", payload: changed },
    * ]);
    */
-  recordEvents(tx: Executor, events: readonly CatalogEvent<D>[]): Promise<string[]>;
+  recordEvents<DB extends EventsDatabase<T>>(tx: Executor<DB>, events: readonly CatalogEvent<D>[]): Promise<string[]>;
 }
 
 const UNIQUE_VIOLATION = "23505";
+
+/** {@link EventWriterOptions} with the default merged and every value checked. */
+export interface ResolvedEventWriterOptions {
+  table: string;
+  catalog: EventCatalog;
+  maxPayloadBytes: number;
+}
+
+/**
+ * Merges the defaults of {@link EventWriterOptions} once and throws
+ * `EventsError("invalid_options")` for a bad table name, a missing catalog
+ * or a payload limit that is not a positive integer.
+ *
+ * @example
+ * resolveEventWriterOptions({ catalog, maxPayloadBytes: 0 }); // throws
+ */
+export function resolveEventWriterOptions<D extends CatalogDefinition>(options: EventWriterOptions<D>): ResolvedEventWriterOptions {
+  const table = resolveTableName(options);
+  const maxPayloadBytes = options.maxPayloadBytes ?? 65_536;
+  if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes <= 0) {
+    throw new EventsError("invalid_options", `maxPayloadBytes must be a positive integer (got ${String(maxPayloadBytes)})`);
+  }
+  const catalog = options.catalog as unknown as EventCatalog | undefined;
+  if (typeof catalog?.parse !== "function") throw new EventsError("invalid_options", "catalog must be made by defineEventCatalog");
+  return { table, catalog, maxPayloadBytes };
+}
 
 /**
  * Creates a writer bound to a catalog and a table.
@@ -73,13 +96,8 @@ const UNIQUE_VIOLATION = "23505";
  * const writer = createEventWriter({ catalog: myCatalog, tableName: "domain_events" });
  * const id = await writer.recordEvent(tx, "order", "ord_1", "order.placed", { orderId: "ord_1", total: "9.90" });
  */
-export function createEventWriter<D extends CatalogDefinition>(options: EventWriterOptions<D>): EventWriter<D> {
-  const table = resolveTableName(options);
-  const { maxPayloadBytes = 65_536 } = options;
-  const catalog = options.catalog as unknown as EventCatalog;
-  if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes <= 0) {
-    throw new TypeError("maxPayloadBytes must be a positive integer");
-  }
+export function createEventWriter<D extends CatalogDefinition, T extends string = "domain_events">(options: EventWriterOptions<D, T>): EventWriter<D, T> {
+  const { table, catalog, maxPayloadBytes } = resolveEventWriterOptions(options);
 
   async function write(tx: Executor, prepared: PreparedEvent[]): Promise<string[]> {
     let inserted: Set<string>;

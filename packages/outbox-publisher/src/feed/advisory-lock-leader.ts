@@ -1,5 +1,6 @@
 import pg from "pg";
-import { checkInteger } from "../errors.js";
+import { checkInteger, OutboxError } from "../errors.js";
+import { definedOptions } from "../options.js";
 import { abortableDelay } from "../wake/abortable-delay.js";
 import { kyselyOnClient } from "./kysely-on-client.js";
 import type { LeaderElection, Leadership } from "./leader.js";
@@ -46,17 +47,31 @@ export interface AdvisoryLockLeaderOptions {
  *   listen: pgListener({ connectionString: url }),
  * });
  */
-export function advisoryLockLeader(options: AdvisoryLockLeaderOptions): LeaderElection {
+/**
+ * Merges the defaults of {@link AdvisoryLockLeaderOptions} once and throws
+ * `OutboxError("invalid_options")` for a bad interval.
+ */
+export function resolveAdvisoryLockLeaderOptions(options: AdvisoryLockLeaderOptions): Required<AdvisoryLockLeaderOptions> {
   const settings = {
     lockName: "outbox-publisher:domain_events",
     retryIntervalMs: 1_000,
     healthCheckIntervalMs: 1_000,
     healthCheckTimeoutMs: 2_000,
-    ...options,
+    ...definedOptions(options),
+    connectionString: options.connectionString,
   } satisfies Required<AdvisoryLockLeaderOptions>;
+  if (typeof settings.connectionString !== "string" || settings.connectionString === "") {
+    throw new OutboxError("invalid_options", "connectionString must be a non-empty string");
+  }
+  if (typeof settings.lockName !== "string" || settings.lockName === "") throw new OutboxError("invalid_options", "lockName must be a non-empty string");
   checkInteger("retryIntervalMs", settings.retryIntervalMs, 1);
   checkInteger("healthCheckIntervalMs", settings.healthCheckIntervalMs, 10);
   checkInteger("healthCheckTimeoutMs", settings.healthCheckTimeoutMs, 10);
+  return settings;
+}
+
+export function advisoryLockLeader(options: AdvisoryLockLeaderOptions): LeaderElection {
+  const settings = resolveAdvisoryLockLeaderOptions(options);
 
   // A standby keeps one connection between tries instead of reconnecting every second.
   let standby: pg.Client | undefined;

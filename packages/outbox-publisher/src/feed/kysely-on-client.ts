@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type PostgresCursor, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult } from "kysely";
 import type pg from "pg";
 
 /**
@@ -7,10 +7,14 @@ import type pg from "pg";
  * advisory locks, and its fate when the connection dies.
  */
 export function kyselyOnClient(client: pg.Client): Kysely<any> {
-  const connection = { query: client.query.bind(client), release: () => {} };
-  const pool = {
-    connect: async () => connection,
-    end: async () => {},
-  };
-  return new Kysely({ dialect: new PostgresDialect({ pool: pool as never }) });
+  function query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
+  function query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+  function query<R>(sqlOrCursor: string | PostgresCursor<R>, parameters?: ReadonlyArray<unknown>) {
+    if (typeof sqlOrCursor !== "string") return client.query(sqlOrCursor as unknown as pg.Submittable) as unknown as PostgresCursor<R>;
+    // pg types `command` as any string; Kysely's result type lists the commands it reads.
+    return client.query(sqlOrCursor, parameters ? [...parameters] : []) as unknown as Promise<PostgresQueryResult<R>>;
+  }
+  const connection: PostgresPoolClient = { query, release: () => {} };
+  const pool: PostgresPool = { connect: async () => connection, end: async () => {} };
+  return new Kysely({ dialect: new PostgresDialect({ pool }) });
 }

@@ -1,19 +1,21 @@
+import type { EventsDatabase, Executor } from "@org/events";
 import type { Checkpoint, EventHandler } from "@org/events";
 import type { Kysely } from "kysely";
-import { checkInteger, OutboxError } from "../errors.js";
-import { resolveRetryPolicy, type RetryOptions } from "../retry/backoff.js";
+import { OutboxError } from "../errors.js";
+import type { RetryOptions } from "../retry/backoff.js";
 import { MetricsRecorder, type DeliveryStats, type MetricListener } from "../stats/metrics.js";
-import { FEED_GROUP, resolveTables, type OutboxTableOptions } from "../tables.js";
+import { FEED_GROUP, type OutboxTableOptions } from "../tables.js";
 import { abortableDelay } from "../wake/abortable-delay.js";
 import type { WakeSource } from "../wake/wake-source.js";
 import { Wakeup } from "../wake/wakeup.js";
-import { singleProcessLeader, type LeaderElection } from "./leader.js";
+import type { LeaderElection } from "./leader.js";
 import { PendingMarks } from "./pending-marks.js";
+import { resolveEventPublisherOptions } from "./publisher-options.js";
 import { relayBatch } from "./relay-batch.js";
 import { createLifecycle } from "../lifecycle.js";
 
 /** Options of {@link createEventPublisher}. */
-export interface EventPublisherOptions extends OutboxTableOptions {
+export interface EventPublisherOptions<T extends string = string> extends OutboxTableOptions<T> {
   /**
    * Longest sleep between reads when no wake-up comes (the fallback for lost
    * notifications).
@@ -100,15 +102,12 @@ export interface EventPublisher {
  * // on shutdown
  * await publisher.stop();
  */
-export function createEventPublisher(db: Kysely<any>, options: EventPublisherOptions = {}): EventPublisher {
-  const { pollIntervalMs = 500, batchSize = 100, markDelayMs = 5, minReadIntervalMs = 5, listen, leader = singleProcessLeader(), retry, onMetric } = options;
-  checkInteger("pollIntervalMs", pollIntervalMs, 1);
-  checkInteger("markDelayMs", markDelayMs, 0, 60_000);
-  checkInteger("minReadIntervalMs", minReadIntervalMs, 0, 60_000);
-  if (minReadIntervalMs > pollIntervalMs) throw new OutboxError("invalid_options", "minReadIntervalMs must not exceed pollIntervalMs");
-  checkInteger("batchSize", batchSize, 1, 10_000);
-  const tables = resolveTables(options);
-  const policy = resolveRetryPolicy(retry);
+export function createEventPublisher<DB extends EventsDatabase<T>, T extends string = "domain_events">(
+  database: Executor<DB>,
+  options: EventPublisherOptions<T> = {},
+): EventPublisher {
+  const db: Kysely<any> = database;
+  const { pollIntervalMs, batchSize, markDelayMs, minReadIntervalMs, listen, leader, onMetric, tables, policy } = resolveEventPublisherOptions(options);
   const handlers = new Set<EventHandler>();
   const metrics = new MetricsRecorder(onMetric);
   const wakeup = new Wakeup();
@@ -203,7 +202,7 @@ export function createEventPublisher(db: Kysely<any>, options: EventPublisherOpt
     start: lifecycle.start,
     stop: lifecycle.stop,
     onEvent(handler) {
-      if (typeof handler !== "function") throw new TypeError("handler must be a function");
+      if (typeof handler !== "function") throw new OutboxError("invalid_argument", "handler must be a function");
       handlers.add(handler);
       return () => void handlers.delete(handler);
     },

@@ -1,3 +1,4 @@
+import { OutboxError } from "../errors.js";
 import { LatencyWindow, RateWindow, type LatencySummary } from "./latency-histogram.js";
 
 /**
@@ -53,7 +54,7 @@ export class MetricsRecorder {
 
   /** Adds a listener; returns the function that removes it. */
   subscribe(listener: MetricListener): () => void {
-    if (typeof listener !== "function") throw new TypeError("listener must be a function");
+    if (typeof listener !== "function") throw new OutboxError("invalid_argument", "listener must be a function");
     this.#listeners.add(listener);
     return () => void this.#listeners.delete(listener);
   }

@@ -1,3 +1,4 @@
+import type { EventsDatabase, Executor } from "@org/events";
 import { sql, type Kysely } from "kysely";
 import { FEED_GROUP, resolveTables, type OutboxTableOptions } from "../tables.js";
 
@@ -23,7 +24,8 @@ export interface OutboxStats {
  * @example
  * const { backlog, oldestUnpublishedAgeMs } = await readOutboxStats(db);
  */
-export async function readOutboxStats(db: Kysely<any>, options?: OutboxTableOptions): Promise<OutboxStats> {
+export async function readOutboxStats<DB extends EventsDatabase<T>, T extends string = "domain_events">(database: Executor<DB>, options?: OutboxTableOptions<T>): Promise<OutboxStats> {
+  const db: Kysely<any> = database;
   const tables = resolveTables(options);
   const feed = await sql<{ backlog: string | number; oldest_ms: string | number | null; open_ms: string | number | null }>`
     select count(*) as backlog,

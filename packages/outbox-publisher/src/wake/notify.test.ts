@@ -27,7 +27,7 @@ test("notifyEventsCommitted coalesces a burst of calls into one NOTIFY, and a la
 test("notifyEventsCommitted never rejects; a failure goes to onError", async () => {
   const errors: unknown[] = [];
   // a bad channel is a programming error, thrown at once
-  expect(() => notifyEventsCommitted(database.db, { channel: "not a channel!" })).toThrow(TypeError);
+  expect(() => notifyEventsCommitted(database.db, { channel: "not a channel!" })).toThrow(expect.objectContaining({ name: "OutboxError", code: "invalid_options" }));
   const missing = Object.assign(new URL(database.url), { pathname: "/no_such_database" }).toString();
   const broken = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: missing }) }) });
   try {
@@ -36,4 +36,12 @@ test("notifyEventsCommitted never rejects; a failure goes to onError", async () 
     await broken.destroy();
   }
   expect(errors).toHaveLength(1);
+});
+
+test("resolveNotifyOptions merges the defaults once and refuses bad values", async () => {
+  const { resolveNotifyOptions } = await import("./notify.js");
+  expect(resolveNotifyOptions({ channel: undefined })).toMatchObject({ channel: "outbox_events", minIntervalMs: 5 });
+  const invalid = expect.objectContaining({ name: "OutboxError", code: "invalid_options" });
+  expect(() => resolveNotifyOptions({ minIntervalMs: -1 })).toThrow(invalid);
+  expect(() => resolveNotifyOptions({ onError: "log" as never })).toThrow(invalid);
 });

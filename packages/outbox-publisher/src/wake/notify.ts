@@ -1,4 +1,6 @@
 import { sql, type Kysely } from "kysely";
+import { checkInteger, OutboxError } from "../errors.js";
+import { definedOptions } from "../options.js";
 import { checkChannel, DEFAULT_CHANNEL } from "./wake-source.js";
 
 /** Options of {@link notifyEventsCommitted}. */
@@ -15,7 +17,10 @@ export interface NotifyOptions {
    * @default 5
    */
   minIntervalMs?: number;
-  /** Receives a failed NOTIFY (the wake-up is only a hint: polling covers it). */
+  /**
+   * Receives a failed NOTIFY (the wake-up is only a hint: polling covers it).
+   * @default () => {} (ignored)
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -56,6 +61,18 @@ class CommitNotifier {
 const notifiers = new WeakMap<Kysely<any>, Map<string, CommitNotifier>>();
 
 /**
+ * Merges the defaults of {@link NotifyOptions} once and throws
+ * `OutboxError("invalid_options")` for a bad channel, interval or callback.
+ */
+export function resolveNotifyOptions(options: NotifyOptions = {}): Required<NotifyOptions> {
+  const settings = { channel: DEFAULT_CHANNEL, minIntervalMs: 5, onError: () => {}, ...definedOptions(options) };
+  checkChannel(settings.channel);
+  checkInteger("minIntervalMs", settings.minIntervalMs, 0, 60_000);
+  if (typeof settings.onError !== "function") throw new OutboxError("invalid_options", "onError must be a function");
+  return settings;
+}
+
+/**
  * Wakes the publishers after a commit: a NOTIFY sent outside the writing
  * transaction, so commits do not queue on PostgreSQL's notify lock (a
  * NOTIFY inside every write transaction serializes commits). Coalesced per
@@ -72,11 +89,12 @@ const notifiers = new WeakMap<Kysely<any>, Map<string, CommitNotifier>>();
  * });
  * void notifyEventsCommitted(db);
  */
-export function notifyEventsCommitted(db: Kysely<any>, options: NotifyOptions = {}): Promise<void> {
-  const channel = checkChannel(options.channel ?? DEFAULT_CHANNEL);
+export function notifyEventsCommitted<DB>(database: Kysely<DB>, options: NotifyOptions = {}): Promise<void> {
+  const db: Kysely<any> = database;
+  const { channel, minIntervalMs, onError } = resolveNotifyOptions(options);
   let byChannel = notifiers.get(db);
   if (!byChannel) notifiers.set(db, (byChannel = new Map()));
   let notifier = byChannel.get(channel);
   if (!notifier) byChannel.set(channel, (notifier = new CommitNotifier(db, channel)));
-  return notifier.notify(options.minIntervalMs ?? 5, options.onError ?? (() => {}));
+  return notifier.notify(minIntervalMs, onError);
 }

@@ -1,5 +1,6 @@
 import pg from "pg";
-import { checkInteger } from "../errors.js";
+import { checkInteger, OutboxError } from "../errors.js";
+import { definedOptions } from "../options.js";
 import { abortableDelay } from "./abortable-delay.js";
 import { checkChannel, DEFAULT_CHANNEL, type WakeSource } from "./wake-source.js";
 
@@ -46,19 +47,32 @@ const MAX_RECONNECT_DELAY_MS = 5_000;
  * import { pgListener } from "@org/outbox-publisher/pg";
  * const publisher = createEventPublisher(db, { listen: pgListener({ connectionString: process.env.DATABASE_URL! }) });
  */
-export function pgListener(options: PgListenerOptions): WakeSource {
+/**
+ * Merges the defaults of {@link PgListenerOptions} once and throws
+ * `OutboxError("invalid_options")` for a bad channel or interval.
+ */
+export function resolvePgListenerOptions(options: PgListenerOptions): Required<PgListenerOptions> {
   const settings = {
     channel: DEFAULT_CHANNEL,
     healthCheckIntervalMs: 5_000,
     healthCheckTimeoutMs: 2_000,
     reconnectDelayMs: 100,
     applicationName: "outbox-listener",
-    ...options,
+    ...definedOptions(options),
+    connectionString: options.connectionString,
   } satisfies Required<PgListenerOptions>;
+  if (typeof settings.connectionString !== "string" || settings.connectionString === "") {
+    throw new OutboxError("invalid_options", "connectionString must be a non-empty string");
+  }
   checkChannel(settings.channel);
   checkInteger("healthCheckIntervalMs", settings.healthCheckIntervalMs, 10);
   checkInteger("healthCheckTimeoutMs", settings.healthCheckTimeoutMs, 10);
   checkInteger("reconnectDelayMs", settings.reconnectDelayMs, 1);
+  return settings;
+}
+
+export function pgListener(options: PgListenerOptions): WakeSource {
+  const settings = resolvePgListenerOptions(options);
 
   return {
     async subscribe(onWake, onError = () => {}) {

@@ -1,3 +1,5 @@
+import { OutboxError } from "../errors.js";
+
 /**
  * Where wake-ups come from: LISTEN on PostgreSQL, `pglite.listen`, or
  * anything else that can call back when events may have committed.
@@ -23,6 +25,8 @@ const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Checks a channel name: it goes into `LISTEN` as an identifier. */
 export function checkChannel(channel: string): string {
-  if (!CHANNEL.test(channel)) throw new TypeError(`channel must match ${CHANNEL} (got "${channel}")`);
+  if (typeof channel !== "string" || !CHANNEL.test(channel)) {
+    throw new OutboxError("invalid_options", `channel must match ${CHANNEL} (got "${String(channel)}")`);
+  }
   return channel;
 }

@@ -1,18 +1,14 @@
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
+import type { EventsDatabase, Executor } from "@org/events";
 import type { Kysely } from "kysely";
-import { checkInteger, OutboxError } from "../errors.js";
 import { createLifecycle } from "../lifecycle.js";
-import { resolveRetryPolicy } from "../retry/backoff.js";
 import { MetricsRecorder } from "../stats/metrics.js";
-import { checkGroupName, FEED_GROUP, resolveTables } from "../tables.js";
 import { abortableDelay } from "../wake/abortable-delay.js";
 import { Wakeup } from "../wake/wakeup.js";
 import { claimDeliveries } from "./claim-query.js";
 import { fillDeliveries, registerGroup } from "./fill-query.js";
 import { handleBatch } from "./handle-batch.js";
 import { Leases } from "./leases.js";
-import type { EventWorker, EventWorkerOptions } from "./worker-options.js";
+import { resolveEventWorkerOptions, type EventWorker, type EventWorkerOptions } from "./worker-options.js";
 
 export type { EventWorker, EventWorkerOptions } from "./worker-options.js";
 
@@ -34,35 +30,10 @@ export type { EventWorker, EventWorkerOptions } from "./worker-options.js";
  * });
  * await worker.start();
  */
-export function createEventWorker(db: Kysely<any>, options: EventWorkerOptions): EventWorker {
-  const settings = {
-    concurrency: 10,
-    batchSize: 100,
-    fillBatchSize: 1000,
-    leaseMs: 30_000,
-    pollIntervalMs: 500,
-    startFrom: "beginning" as const,
-    workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
-    ...options,
-  };
-  const group = checkGroupName(settings.group);
-  if (group === FEED_GROUP) throw new OutboxError("invalid_options", `group "${FEED_GROUP}" is reserved for the ordered feed`);
-  if (typeof settings.handler !== "function") throw new OutboxError("invalid_options", "handler must be a function");
-  checkInteger("concurrency", settings.concurrency, 1, 1000);
-  checkInteger("batchSize", settings.batchSize, 1, 10_000);
-  checkInteger("fillBatchSize", settings.fillBatchSize, 1, 100_000);
-  checkInteger("leaseMs", settings.leaseMs, 100);
-  const renewalIntervalMs = settings.leaseRenewalIntervalMs ?? Math.floor(settings.leaseMs / 3);
-  checkInteger("leaseRenewalIntervalMs", renewalIntervalMs, 10);
-  if (renewalIntervalMs >= settings.leaseMs) {
-    throw new OutboxError("invalid_options", `leaseRenewalIntervalMs must be less than leaseMs (got ${renewalIntervalMs} >= ${settings.leaseMs})`);
-  }
-  checkInteger("pollIntervalMs", settings.pollIntervalMs, 1);
-  if (settings.startFrom !== "beginning" && settings.startFrom !== "now") {
-    throw new OutboxError("invalid_options", 'startFrom must be "beginning" or "now"');
-  }
-  const tables = resolveTables(settings);
-  const policy = resolveRetryPolicy(settings.retry);
+export function createEventWorker<DB extends EventsDatabase<T>, T extends string = "domain_events">(database: Executor<DB>, options: EventWorkerOptions<T>): EventWorker {
+  const db: Kysely<any> = database;
+  const settings = resolveEventWorkerOptions(options);
+  const { group, tables, policy, leaseRenewalIntervalMs: renewalIntervalMs } = settings;
   const metrics = new MetricsRecorder(settings.onMetric);
   const wakeup = new Wakeup();
   const report = (error: unknown) => metrics.emit({ type: "error", source: group, error });

@@ -1,11 +1,15 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { DomainEvent } from "@org/events";
-import type { RetryOptions } from "../retry/backoff.js";
+import { checkInteger, OutboxError } from "../errors.js";
+import { definedOptions } from "../options.js";
+import { resolveRetryPolicy, type RetryOptions, type RetryPolicy } from "../retry/backoff.js";
 import type { DeliveryStats, MetricListener } from "../stats/metrics.js";
-import type { OutboxTableOptions } from "../tables.js";
+import { checkGroupName, FEED_GROUP, resolveTables, type OutboxTableOptions, type OutboxTables } from "../tables.js";
 import type { WakeSource } from "../wake/wake-source.js";
 
 /** Options of {@link createEventWorker}. */
-export interface EventWorkerOptions extends OutboxTableOptions {
+export interface EventWorkerOptions<T extends string = string> extends OutboxTableOptions<T> {
   /** The handler group: each group gets every event once, with its own delivery state. */
   group: string;
   /** Handles one event; throw (or reject) to have it retried. */
@@ -74,4 +78,53 @@ export interface EventWorker {
   subscribe(listener: MetricListener): () => void;
   notify(): void;
   getStats(): DeliveryStats;
+}
+
+/** {@link EventWorkerOptions} with every default merged and every value checked. */
+export interface ResolvedEventWorkerOptions
+  extends Required<Omit<EventWorkerOptions, "types" | "retry" | "listen" | "onMetric" | "tableName">>,
+    Pick<EventWorkerOptions, "types" | "listen" | "onMetric"> {
+  tables: OutboxTables;
+  policy: RetryPolicy;
+}
+
+/**
+ * Merges the defaults of {@link EventWorkerOptions} once and throws
+ * `OutboxError("invalid_options")` for values out of range or contradicting
+ * each other (a renewal interval not below the lease, the reserved group).
+ *
+ * @example
+ * resolveEventWorkerOptions({ group: "mail", handler, leaseMs: 300, leaseRenewalIntervalMs: 300 }); // throws
+ */
+export function resolveEventWorkerOptions(options: EventWorkerOptions): ResolvedEventWorkerOptions {
+  const defined = definedOptions(options) as EventWorkerOptions;
+  const settings = {
+    concurrency: 10,
+    batchSize: 100,
+    fillBatchSize: 1000,
+    leaseMs: 30_000,
+    pollIntervalMs: 500,
+    startFrom: "beginning" as const,
+    workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
+    ...defined,
+  };
+  const group = checkGroupName(settings.group);
+  if (group === FEED_GROUP) throw new OutboxError("invalid_options", `group "${FEED_GROUP}" is reserved for the ordered feed`);
+  if (typeof settings.handler !== "function") throw new OutboxError("invalid_options", "handler must be a function");
+  checkInteger("concurrency", settings.concurrency, 1, 1000);
+  checkInteger("batchSize", settings.batchSize, 1, 10_000);
+  checkInteger("fillBatchSize", settings.fillBatchSize, 1, 100_000);
+  checkInteger("leaseMs", settings.leaseMs, 100);
+  const leaseRenewalIntervalMs = settings.leaseRenewalIntervalMs ?? Math.floor(settings.leaseMs / 3);
+  checkInteger("leaseRenewalIntervalMs", leaseRenewalIntervalMs, 10);
+  if (leaseRenewalIntervalMs >= settings.leaseMs) {
+    throw new OutboxError("invalid_options", `leaseRenewalIntervalMs must be less than leaseMs (got ${leaseRenewalIntervalMs} >= ${settings.leaseMs})`);
+  }
+  checkInteger("pollIntervalMs", settings.pollIntervalMs, 1);
+  if (settings.startFrom !== "beginning" && settings.startFrom !== "now") {
+    throw new OutboxError("invalid_options", 'startFrom must be "beginning" or "now"');
+  }
+  if (typeof settings.workerId !== "string" || settings.workerId === "") throw new OutboxError("invalid_options", "workerId must be a non-empty string");
+  const { retry, tableName, ...rest } = settings;
+  return { ...rest, group, leaseRenewalIntervalMs, tables: resolveTables({ tableName }), policy: resolveRetryPolicy(retry) };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SSEBroadcaster } from "../broadcaster.js";
 import type { SSESink } from "../client/sink.js";
+import { SSEError } from "../errors.js";
 import type { BroadcastEvent } from "../filter/filter.js";
 import { HTTP1_HEADERS, SSE_HEADERS, type SSEClientInit } from "./headers.js";
 
@@ -68,7 +69,7 @@ export function attachSSE<E extends BroadcastEvent>(
 export function nodeResponseSink(res: ServerResponse, headers: Readonly<Record<string, string>>, closeTimeoutMs: number): SSESink {
   return {
     write(chunk) {
-      if (res.destroyed || res.writableEnded) throw new Error("SSE response is closed");
+      if (res.destroyed || res.writableEnded) throw new SSEError("closed", "SSE response is closed");
       if (!res.headersSent) res.writeHead(200, headers);
       if (res.write(chunk)) return;
       return new Promise<void>((resolve) => {

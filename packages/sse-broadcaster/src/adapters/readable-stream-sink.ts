@@ -1,3 +1,4 @@
+import { SSEError } from "../errors.js";
 import type { SSESink } from "../client/sink.js";
 
 /** Options of {@link readableStreamSink}. */
@@ -51,7 +52,7 @@ export function readableStreamSink(options: ReadableStreamSinkOptions): { sink: 
   );
   const sink: SSESink = {
     write(chunk) {
-      if (ended) throw new Error("SSE stream is closed");
+      if (ended) throw new SSEError("closed", "SSE stream is closed");
       controller.enqueue(chunk);
       if ((controller.desiredSize ?? 0) > 0) return;
       return new Promise<void>((resolve) => (wake = resolve));

@@ -1,4 +1,6 @@
+import { EVENT_TYPES, INVALID_PATTERNS, MATCHING_CASES } from "@org/test-harness";
 import { describe, expect, it } from "vitest";
+import { SSEError } from "../errors.js";
 import { compileFilter } from "./compile-filter.js";
 
 const event = (eventType: string, extra: { tenantId?: string | null; aggregateId?: string } = {}) => ({
@@ -41,5 +43,17 @@ describe("compileFilter", () => {
 
   it.each(["a*", "*.x", "a.*.b", "", ".*"])("refuses the pattern %j", (pattern) => {
     expect(() => compileFilter({ types: [pattern] })).toThrow(expect.objectContaining({ code: "invalid_filter" }));
+  });
+});
+
+describe("compileFilter and the shared table of type pattern cases", () => {
+  it.each(MATCHING_CASES)("types: [$pattern] lets exactly its types through", ({ pattern, matches }) => {
+    const f = compileFilter({ types: [pattern] });
+    expect(EVENT_TYPES.filter((type) => f.matches(event(type)))).toEqual(matches);
+  });
+
+  it.each(INVALID_PATTERNS.map((pattern) => [pattern]))("refuses %j with SSEError invalid_filter", (pattern) => {
+    expect(() => compileFilter({ types: ["settlement.*", pattern] })).toThrow(SSEError);
+    expect(() => compileFilter({ types: ["settlement.*", pattern] })).toThrow(expect.objectContaining({ code: "invalid_filter" }));
   });
 });

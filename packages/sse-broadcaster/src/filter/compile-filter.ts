@@ -14,7 +14,8 @@ const MATCH_ALL: CompiledFilter = { matches: () => true, label: "*" };
 /**
  * Validates and compiles a filter once per client so that `broadcast` pays
  * only set lookups per client. Throws `SSEError("invalid_filter")` for a type
- * pattern with `*` anywhere but a trailing `.*`, or `*` alone.
+ * pattern outside the grammar: `*`, an event type, or an event type and `.*`
+ * (see docs/DESIGN.md, "Event type patterns").
  *
  * @example
  * ```ts
@@ -52,25 +53,25 @@ export function compileFilter(filter: SSEFilter | undefined): CompiledFilter {
   };
 }
 
+/**
+ * The event type pattern grammar of docs/DESIGN.md ("Event type patterns"),
+ * the same as `@org/events` (this package has no run-time dependency on it):
+ * `*`, a type of dot-separated segments of letters, digits, `_` and `-`, or
+ * such a type followed by `.*`.
+ */
+const TYPE_PATTERN = /^(\*|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?)$/;
+
 function compileTypes(patterns: readonly string[]): ((type: string) => boolean) | undefined {
   if (patterns.length === 0) return undefined;
   const exact = new Set<string>();
   const prefixes: string[] = [];
   for (const pattern of patterns) {
-    if (typeof pattern !== "string" || pattern === "") {
-      throw new SSEError("invalid_filter", "a type pattern must be a non-empty string");
+    if (typeof pattern !== "string" || !TYPE_PATTERN.test(pattern)) {
+      throw new SSEError("invalid_filter", `type pattern ${JSON.stringify(pattern)} is not an event type, "prefix.*" or "*"`);
     }
     if (pattern === "*") return undefined;
-    const star = pattern.indexOf("*");
-    if (star === -1) exact.add(pattern);
-    else if (star === pattern.length - 1 && pattern.endsWith(".*") && pattern.length > 2) {
-      prefixes.push(pattern.slice(0, -1)); // keep the dot: "settlement." never matches "settlements.x"
-    } else {
-      throw new SSEError(
-        "invalid_filter",
-        `type pattern ${JSON.stringify(pattern)} is not an exact type, "prefix.*" or "*"`,
-      );
-    }
+    if (pattern.endsWith(".*")) prefixes.push(pattern.slice(0, -1)); // keep the dot: "settlement." never matches "settlements.x"
+    else exact.add(pattern);
   }
   if (prefixes.length === 0) return (type) => exact.has(type);
   return (type) => exact.has(type) || prefixes.some((prefix) => type.startsWith(prefix));
