@@ -2,7 +2,7 @@ import { resolveRedisUrl, startRedisServer, uniqueRedisPrefix, useTestDatabase, 
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { afterEach, describe, expect, test } from "vitest";
-import { eventually, expectEveryClientComplete, openStreams, startCluster, TENANTS, writeSpread, type Cluster } from "./support/cluster-scenario.js";
+import { eventually, expectEveryClientComplete, openStreams, startCluster, writeSpread, type Cluster } from "./support/cluster-scenario.js";
 
 /**
  * Three apps/api processes on one PostgreSQL with REDIS_URL: the relay
@@ -36,14 +36,13 @@ async function killBusConnections(redisUrl: string, keyPrefix: string): Promise<
   }
 }
 
-/** What the instances' buses report through /api/v1/events/stats. */
+/** What the instances' buses report on /metrics. */
 async function busStats(cluster: Cluster): Promise<{ delivered: number; reconnects: number; resets: number }[]> {
   return Promise.all(
     cluster.alive().map(async (url) => {
-      const response = await fetch(`${url}/api/v1/events/stats`, { headers: { Authorization: `Bearer ${TENANTS[0].key}` } });
-      const body = (await response.json()) as { mode: string; redis: { delivered: number; reconnects: number; resets: number } };
-      expect(body.mode).toBe("redis");
-      return body.redis;
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+      return { delivered: value("redis_bus_delivered_total"), reconnects: value("redis_bus_reconnects_total"), resets: value("redis_bus_resets_total") };
     }),
   );
 }

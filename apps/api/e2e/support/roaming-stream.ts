@@ -73,8 +73,9 @@ export function roamingStream(options: {
         opened();
         const decoder = new TextDecoder();
         let buffer = "";
-        for await (const chunk of response.body) {
-          buffer = takeFrames(buffer + decoder.decode(chunk as Uint8Array, { stream: true }), ({ event, id }) => {
+        const reader = response.body.getReader();
+        for (let read = await reader.read(); !read.done; read = await reader.read()) {
+          buffer = takeFrames(buffer + decoder.decode(read.value, { stream: true }), ({ event, id }) => {
             if (event === "reset" || id === undefined) {
               signals.push(event);
               return;

@@ -1,6 +1,14 @@
 import { InMemoryEventBus, type DomainEvent } from "@org/events";
 import { createRedisEventBus, type RedisEventBus } from "@org/event-bus-redis";
-import { createEventPublisher, createLogFollower, notifyEventsCommitted, pgliteListener, type EventPublisher, type LogFollower } from "@org/outbox-publisher";
+import {
+  createEventPublisher,
+  createLogFollower,
+  notifyEventsCommitted,
+  pgliteListener,
+  type EventPublisher,
+  type LogFollower,
+  type OutboxMetric,
+} from "@org/outbox-publisher";
 import { advisoryLockLeader, pgListener } from "@org/outbox-publisher/pg";
 import { createSSEBroadcaster, type SSEBroadcaster } from "@org/sse-broadcaster";
 import type { OpenDatabase } from "../db/open-database.js";
@@ -21,8 +29,10 @@ export interface LiveFeed {
   mode: LiveFeedMode;
   broadcaster: SSEBroadcaster<DomainEvent>;
   publisher: EventPublisher;
-  /** Figures for `/api/v1/events/stats`. */
-  stats(): Record<string, unknown>;
+  /** What feeds this process's clients on PostgreSQL (both modes). */
+  follower: LogFollower | undefined;
+  /** The Redis bus (redis mode). */
+  bus: RedisEventBus | undefined;
   /** Wakes the relay after a commit (never inside the transaction). */
   afterCommit(): void;
   start(): Promise<void>;
@@ -41,6 +51,13 @@ export interface LiveFeedOptions {
   redisKeyPrefix?: string | undefined;
   pollIntervalMs: number;
   heartbeatIntervalMs: number;
+  /** SSE connections per tenant (the broadcaster's key) at most. @default Infinity */
+  maxClientsPerTenant?: number;
+  /** A slow client's queue bounds (see the broadcaster's `maxQueueBytes`, `maxQueueEvents`). */
+  maxQueueBytes?: number;
+  maxQueueEvents?: number;
+  /** The publisher's metrics (errors are also logged, one line each). */
+  onMetric?: (metric: OutboxMetric) => void;
 }
 
 /** With Redis, each instance still polls the log this often, in case a stream hole went unnoticed. */
@@ -58,11 +75,12 @@ const REDIS_SAFETY_POLL_MS = 5_000;
  * this process's feed stands, and gets the rest live.
  */
 export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
-  const { database, databaseUrl, redisUrl, redisKeyPrefix, pollIntervalMs, heartbeatIntervalMs } = options;
+  const { database, databaseUrl, redisUrl, redisKeyPrefix, pollIntervalMs, heartbeatIntervalMs, maxClientsPerTenant, maxQueueBytes, maxQueueEvents, onMetric } = options;
   const { db, pglite } = database;
   const onPostgres = database.kind === "postgres" && databaseUrl !== undefined;
   const mode: LiveFeedMode = !onPostgres ? "single" : redisUrl ? "redis" : "postgres";
-  const logError = (source: string) => (error: unknown) => console.error(`${source}:`, error);
+  // One line each: while a server is away these repeat, and a stack trace says nothing new.
+  const logError = (source: string) => (error: unknown) => console.error(`${source}: ${error instanceof Error ? error.message : String(error)}`);
 
   const follower: LogFollower | undefined = onPostgres
     ? createLogFollower(db, {
@@ -77,6 +95,9 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
 
   const broadcaster = createSSEBroadcaster<DomainEvent>({
     heartbeatIntervalMs,
+    maxClientsPerKey: maxClientsPerTenant,
+    maxQueueBytes,
+    maxQueueEvents,
     serialize: serializeEventData,
     replay: eventStoreReplay(db, follower ? { upTo: followerPosition(follower) } : {}),
     onError: (error, { clientId }) => console.error(`SSE replay for ${clientId} failed:`, error),
@@ -91,7 +112,8 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     // With Redis, an append that fails (Redis unreachable) holds the feed and is retried, never dead-lettered.
     ...(bus ? { retry: { maxAttempts: Number.POSITIVE_INFINITY, initialDelayMs: 100, maxDelayMs: 2_000 } } : {}),
     onMetric: (metric) => {
-      if (metric.type === "error") console.error("publisher:", metric.error);
+      if (metric.type === "error") logError("publisher")(metric.error);
+      onMetric?.(metric);
     },
   });
 
@@ -113,12 +135,8 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     mode,
     broadcaster,
     publisher,
-    stats: () => ({
-      mode,
-      publisher: publisher.getStats(),
-      ...(follower ? { follower: follower.getStats() } : {}),
-      ...(bus ? { redis: bus.getStats() } : {}),
-    }),
+    follower,
+    bus,
     // On PostgreSQL the relay may be another instance, so wake it through NOTIFY; PGlite's relay is here.
     afterCommit: onPostgres ? () => void notifyEventsCommitted(db) : () => publisher.notify(),
     async start() {
