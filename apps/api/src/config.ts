@@ -16,6 +16,13 @@ const configSchema = z.object({
   HOST: z.string().min(1).optional(),
   /** PostgreSQL; without it, embedded PGlite in DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /**
+   * With DATABASE_URL: carry live events between instances on a Redis Stream
+   * (@org/event-bus-redis). Without it, each instance follows the log itself.
+   */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Prefix of the Redis keys: instances that share a log share it. */
+  REDIS_KEY_PREFIX: z.string().regex(/^[^{}\s]{1,200}$/, "1-200 characters without braces or spaces").default("events"),
   DATA_DIR: z.string().min(1).default(".data/api"),
   /** "tenantA:keyA,tenantB:keyB"; without it a development key is created and printed. */
   API_KEYS: z
@@ -40,6 +47,11 @@ const configSchema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Requests per API key (or stream token's tenant) per minute; more answer 429. 0 turns the limit off. */
   RATE_LIMIT_PER_MINUTE: integer(1_200, 0, 10_000_000),
+}).superRefine((config, context) => {
+  // Embedded PGlite is one process: there are no other instances to carry events to.
+  if (config.REDIS_URL !== undefined && config.DATABASE_URL === undefined) {
+    context.addIssue({ code: "custom", path: ["REDIS_URL"], message: "needs DATABASE_URL (embedded PGlite runs as one process)" });
+  }
 });
 
 /** The parsed configuration. */

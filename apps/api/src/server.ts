@@ -8,7 +8,7 @@ import type { Config } from "./config.js";
 import { runApiMigrations } from "./db/migrations.js";
 import { openDatabase } from "./db/open-database.js";
 import { createLiveFeed } from "./events/live-feed.js";
-import { createMetrics, sampleLiveFeed } from "./metrics/index.js";
+import { createMetrics, sampleInstanceFeed, sampleLiveFeed } from "./metrics/index.js";
 
 /** A running service. */
 export interface RunningServer {
@@ -42,6 +42,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
     onMetric: metrics.onOutboxMetric,
     database,
     databaseUrl: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    redisKeyPrefix: config.REDIS_KEY_PREFIX,
     pollIntervalMs: config.PUBLISHER_POLL_INTERVAL_MS,
     heartbeatIntervalMs: config.SSE_HEARTBEAT_MS,
     maxClientsPerTenant: config.SSE_MAX_CLIENTS_PER_TENANT,
@@ -50,6 +52,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   });
   const { broadcaster, publisher } = live;
   sampleLiveFeed(metrics, { broadcaster, publisher, db, onPostgres: database.kind === "postgres" });
+  sampleInstanceFeed(metrics, live);
 
   const app = createApp({
     db,
@@ -78,7 +81,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       const step = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await step(broadcaster.close({ comment: "server shutting down; reconnect with Last-Event-ID" }));
-      await step(publisher.stop());
+      await step(live.stop());
       // Idle keep-alive sockets would hold close() open; streams are already ended.
       if ("closeIdleConnections" in server) server.closeIdleConnections();
       await closed;

@@ -36,3 +36,8 @@ export { migrate } from "./migrations.js";
 export type { OutboxTableOptions } from "./tables.js";
 export { OutboxError, isOutboxError } from "./errors.js";
 export type { OutboxErrorCode } from "./errors.js";
+
+export { createLogFollower } from "./follow/log-follower.js";
+export type { LogFollower, LogFollowerStats } from "./follow/log-follower.js";
+export { resolveLogFollowerOptions } from "./follow/follower-options.js";
+export type { LogFollowerOptions, ResolvedLogFollowerOptions } from "./follow/follower-options.js";
