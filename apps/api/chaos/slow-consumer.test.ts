@@ -17,7 +17,7 @@ import { statusCounts, steadyWriter } from "./support/steady-writer.js";
  */
 const database = useTestDatabase();
 const KEY = "chaos-slow-consumer-key1";
-const TOTAL = scale(500, 2_000);
+const TOTAL = scale(700, 2_000);
 const RATE = scale(50, 60);
 /**
  * Each settlement then fails with a 2,000-character reason of control
@@ -26,7 +26,8 @@ const RATE = scale(50, 60);
  * queue fill within seconds.
  */
 const BIG_REASON = "\u0001\u001f".repeat(1_000);
-const QUEUE_BYTES = 512 * 1024;
+/** Room for a reading client that the busy test process starves of CPU for a few seconds (600 KB/s of frames). */
+const QUEUE_BYTES = 2 * 1024 * 1024;
 /** Texts that would break a naive SSE writer or a browser page: framing, separators, NUL's neighbours, markup. */
 const POISON = [
   "line one\nline two\r\nline three\rfour",
@@ -203,7 +204,8 @@ describe("slow consumers and poison events", () => {
     const allowed = new Set(["201", "503", "skipped_in_flight_cap"]);
     expect(Object.keys(statusCounts(writer.outcomes)).filter((status) => !allowed.has(status))).toEqual([]);
     expect(writer.outcomes.filter((o) => o.status === 503).every((o) => o.retryAfter !== null)).toBe(true);
-    // A bound for a shared, busy machine: the point is that the stalled client does not hold the others back.
-    expect(percentile(99)).toBeLessThan(3_000);
+    // A bound for a shared, busy machine (load average 15 on 2 cores has been seen): the point is that the stalled
+    // client does not hold the others back; the figures are printed.
+    expect(percentile(99)).toBeLessThan(10_000);
   });
 });
