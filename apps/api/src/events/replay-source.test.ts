@@ -28,6 +28,8 @@ async function collect(iterable: AsyncIterable<DomainEvent> | Iterable<DomainEve
 }
 const placeOf = (event: DomainEvent) => ({ transactionId: event.transactionId, position: event.position });
 
+// Every replay starts with the client's own last event: the broadcaster does not send it again, it learns
+// from it where the client stands in the log.
 describe("eventStoreReplay", () => {
   // Every replay starts with the client's own last event: the broadcaster does not send it again, but learns from it
   // where the client stands in the log.
@@ -36,7 +38,7 @@ describe("eventStoreReplay", () => {
     expect(ids(await collect(await replay({ lastEventId: events[0]!.id, filter })))).toEqual(ids(events));
   });
 
-  test("stops where the live feed stands; nothing when the feed is not past the client", async () => {
+  test("stops where the live feed stands; nothing new when the feed is not past the client", async () => {
     const upToThird = eventStoreReplay(database.db, { upTo: async () => placeOf(events[2]!) });
     expect(ids(await collect(await upToThird({ lastEventId: events[0]!.id, filter })))).toEqual(ids(events.slice(0, 3)));
     expect(ids(await collect(await upToThird({ lastEventId: events[3]!.id, filter })))).toEqual([events[3]!.id]);
