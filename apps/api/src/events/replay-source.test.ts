@@ -31,8 +31,6 @@ const placeOf = (event: DomainEvent) => ({ transactionId: event.transactionId, p
 // Every replay starts with the client's own last event: the broadcaster does not send it again, it learns
 // from it where the client stands in the log.
 describe("eventStoreReplay", () => {
-  // Every replay starts with the client's own last event: the broadcaster does not send it again, but learns from it
-  // where the client stands in the log.
   test("without a live position, replays to the end of the log", async () => {
     const replay = eventStoreReplay(database.db);
     expect(ids(await collect(await replay({ lastEventId: events[0]!.id, filter })))).toEqual(ids(events));
