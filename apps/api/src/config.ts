@@ -30,6 +30,14 @@ const configSchema = z.object({
   /** The relay's fallback poll; wake-ups usually come sooner. */
   PUBLISHER_POLL_INTERVAL_MS: integer(1_000, 10, 60_000),
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 120_000),
+  /** "true" lets webhooks reach loopback, link-local and private addresses (tests, internal receivers). */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(["true", "false"]).default("false").transform((value) => value === "true"),
+  /** Longest wait for a webhook endpoint's answer. */
+  WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 120_000),
+  /** Attempts per webhook delivery (backoff with jitter between them) before the dead letter. */
+  WEBHOOK_MAX_ATTEMPTS: integer(8, 1, 100),
+  /** Events older than this many days are deleted once no consumer needs them. */
+  EVENT_RETENTION_DAYS: integer(7, 1, 3650),
 });
 
 /** The parsed configuration. */

@@ -9,6 +9,7 @@ import { runApiMigrations } from "./db/migrations.js";
 import { openDatabase } from "./db/open-database.js";
 import { createLiveFeed } from "./events/live-feed.js";
 import { createMetrics } from "./metrics.js";
+import { createWebhookDelivery } from "./webhooks/webhook-delivery.js";
 
 /** A running service. */
 export interface RunningServer {
@@ -52,15 +53,31 @@ export async function startServer(config: Config, log: (line: string) => void = 
   metrics.sample({ name: "outbox_errors_total", help: "Errors the relay recovered from.", type: "counter", value: () => publisher.getStats().errors });
   metrics.sample({ name: "outbox_is_leader", help: "1 when this process relays the feed.", type: "gauge", value: () => Number(publisher.getStats().isLeader) });
 
+  const webhooks = createWebhookDelivery(db, {
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    retry: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS },
+    onMetric: (metric, endpointId) => {
+      if (metric.type === "error") console.error(`webhooks (${endpointId}):`, metric.error);
+    },
+  });
+  const afterCommit = () => {
+    live.afterCommit();
+    webhooks.notify();
+  };
+
   const app = createApp({
     db,
     broadcaster,
     streamTokens: createStreamTokens({ secret: config.STREAM_TOKEN_SECRET ?? randomBytes(32).toString("hex"), ttlSeconds: config.STREAM_TOKEN_TTL_SECONDS }),
     metrics,
-    afterCommit: live.afterCommit,
+    afterCommit,
     eventStats: () => ({ publisher: publisher.getStats() }),
+    webhooks: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS, onChange: () => webhooks.refresh() },
+    onRequeue: () => webhooks.notify(),
   });
   await live.start();
+  await webhooks.start();
 
   const server = serve({ fetch: app.fetch, port: config.PORT, ...(config.HOST ? { hostname: config.HOST } : {}) });
   await new Promise<void>((resolve, reject) => {
@@ -77,6 +94,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       const step = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await step(broadcaster.close({ comment: "server shutting down; reconnect with Last-Event-ID" }));
+      await step(webhooks.stop());
       await step(publisher.stop());
       // Idle keep-alive sockets would hold close() open; streams are already ended.
       if ("closeIdleConnections" in server) server.closeIdleConnections();

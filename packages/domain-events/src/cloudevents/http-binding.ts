@@ -60,7 +60,9 @@ export function toBinaryHttp(event: CloudEvent): CloudEventHttpMessage {
 
 function headerMap(headers: HttpHeadersLike): Map<string, string> {
   const map = new Map<string, string>();
-  const entries = headers instanceof Headers ? [...headers.entries()] : Object.entries(headers);
+  const entries: [string, string | string[] | undefined][] = [];
+  if (headers instanceof Headers) headers.forEach((value, name) => void entries.push([name, value]));
+  else entries.push(...Object.entries(headers));
   for (const [name, value] of entries) {
     if (value === undefined) continue;
     map.set(name.toLowerCase(), Array.isArray(value) ? value.join(",") : value);
