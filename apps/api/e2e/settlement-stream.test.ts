@@ -197,12 +197,21 @@ describe("settlement service, end to end", { timeout: 180_000 }, () => {
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: "ok" });
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    expect(metrics).toMatch(/^# HELP http_requests_total/m);
-    expect(metrics).toMatch(/^http_requests_total\{method="POST",route="\/api\/v1\/settlements",status="201"\} \d+$/m);
-    expect(metrics).toMatch(/^outbox_delivered_total \d+$/m);
+    expect(metrics).toMatch(/^# TYPE http_request_duration_seconds histogram$/m);
+    expect(metrics).toMatch(/^http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/settlements",status="201"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^http_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/readyz",status="200"\} \d+$/m);
+    expect(metrics).toMatch(/^outbox_events_relayed_total\{source="\$feed"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^outbox_commit_to_relay_seconds_count\{source="\$feed"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^outbox_oldest_open_transaction_seconds \d+(\.\d+)?$/m);
+    expect(metrics).toMatch(/^outbox_backlog \d+$/m);
+    expect(metrics).toMatch(/^sse_clients \d+$/m);
+    expect(metrics).toMatch(/^sse_evictions_total \d+$/m);
+    expect(metrics).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds /m);
     const stats = await a("GET", "/api/v1/events/stats");
-    expect(stats.body.sse).toMatchObject({ clients: expect.any(Number), eventsBroadcast: expect.any(Number) });
-    expect(stats.body.publisher).toMatchObject({ isLeader: true });
+    // The tenant's own figures only; the relay's are on /metrics.
+    expect(stats.body).toEqual({ sse: { clients: expect.any(Number), clientsByFilter: expect.any(Object) } });
+    expect(metrics).toMatch(/^outbox_is_leader 1$/m);
     const openapi = await a("GET", "/api/v1/openapi.json");
     expect(openapi.body.paths["/api/v1/settlements"].post.requestBody.content["application/json"].schema).toMatchObject({
       required: ["amount", "currency"],

@@ -13,7 +13,10 @@ import { eventRoutes } from "./events/routes.js";
 import type { AppEnv } from "./http/env.js";
 import { errorResponse } from "./http/error-response.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
-import type { Metrics } from "./metrics.js";
+import { createRateLimiter } from "./http/rate-limit.js";
+import { hashApiKey } from "./auth/api-keys.js";
+import type { Metrics } from "./metrics/index.js";
+import { requireMetricsToken } from "./auth/metrics-token.js";
 import { createPaymentCommands } from "./payments/commands.js";
 import { paymentRoutes } from "./payments/routes.js";
 import { createSettlementCommands } from "./settlements/commands.js";
@@ -22,6 +25,7 @@ import { deadLetterRoutes } from "./operations/dead-letter-routes.js";
 import { webhookRoutes, type WebhookRouteOptions } from "./webhooks/routes.js";
 
 const STREAM_PATH = "/api/v1/events/stream";
+const OPENAPI_PATH = "/api/v1/openapi.json";
 
 /** Largest accepted request body. Commands are a few hundred bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -32,12 +36,16 @@ export interface AppDeps {
   broadcaster: SSEBroadcaster<DomainEvent>;
   streamTokens: StreamTokens;
   metrics: Metrics;
+  /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. @default undefined (open: it holds no tenant data) */
+  metricsToken?: string | undefined;
   /** Called after every commit that wrote events: the publisher's wake-up. */
   afterCommit?: () => void;
   /** Extra readiness checks for `/readyz` (the database is always checked). */
   readiness?: Record<string, () => boolean>;
-  /** Extra figures for `/api/v1/events/stats`. */
-  eventStats?: () => Record<string, unknown>;
+  /** Requests per credential per minute (0: no limit). @default 0 */
+  rateLimitPerMinute?: number;
+  /** The broadcaster's `maxClientsPerKey`: reaching it answers 429. @default undefined (503 only) */
+  maxStreamsPerTenant?: number;
   /** Webhook registration: private networks allowed?, and the delivery's refresh on change. */
   webhooks?: WebhookRouteOptions;
   /** Wakes the worker groups after a dead letter is requeued. */
@@ -71,16 +79,35 @@ export function createApp(deps: AppDeps) {
     const ready = Object.values(checks).every(Boolean);
     return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);
   });
-  app.get("/metrics", (c) => c.text(metrics.render(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }));
+  app.get("/metrics", requireMetricsToken(deps.metricsToken), async (c) => {
+    const { text, contentType } = await metrics.render();
+    return c.body(text, 200, { "Content-Type": contentType });
+  });
 
   const tooLarge = () => new AppError("payload_too_large", `the body is over ${MAX_BODY_BYTES} bytes`, { field: "body" });
-  app.use("/api/v1/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(tooLarge(), c) }));
+  // The rest of an oversized body is still on the wire: close the connection, or it would be read as the next request.
+  const refuseLargeBody = (c: Parameters<typeof errorResponse>[1]) => {
+    c.header("Connection", "close");
+    return errorResponse(tooLarge(), c);
+  };
+  app.use("/api/v1/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: refuseLargeBody }));
 
-  // Every /api/v1 route needs the API key, except the stream, which also takes stream tokens (its own middleware).
+  // Public: client generators and API browsers read it without a key.
+  app.get(OPENAPI_PATH, (c) => c.json(openApiDocument));
+
+  // Every other /api/v1 route needs the API key, except the stream, which also takes stream tokens (its own middleware).
+  // Then the per-credential rate limit: keyed by the key's hash, or by the tenant of a stream token.
   const authenticated = requireApiKey(db);
-  app.use("/api/v1/*", (c, next) => (c.req.path === STREAM_PATH ? next() : authenticated(c, next)));
-  app.route("/api/v1/events", eventRoutes({ db, broadcaster: deps.broadcaster, streamTokens: deps.streamTokens, stats: deps.eventStats }));
-  app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument));
+  const limiter = createRateLimiter({ perMinute: deps.rateLimitPerMinute ?? 0 });
+  const rateLimited = limiter.middleware((c) => {
+    const bearer = /^Bearer\s+(\S+)/i.exec(c.req.header("authorization") ?? "");
+    return bearer ? `key:${hashApiKey(bearer[1]!)}` : `tenant:${c.get("tenantId")}`;
+  });
+  app.use("/api/v1/*", (c, next) => (c.req.path === STREAM_PATH || c.req.path === OPENAPI_PATH ? next() : authenticated(c, async () => void (await rateLimited(c, next)))));
+  app.route(
+    "/api/v1/events",
+    eventRoutes({ db, broadcaster: deps.broadcaster, streamTokens: deps.streamTokens, afterStreamAuth: rateLimited, maxStreamsPerTenant: deps.maxStreamsPerTenant }),
+  );
   app.route("/api/v1/settlements", settlementRoutes(db, createSettlementCommands({ db, afterCommit: deps.afterCommit })));
   app.route("/api/v1/payments", paymentRoutes(db, createPaymentCommands({ db, afterCommit: deps.afterCommit })));
   app.route("/api/v1/webhooks", webhookRoutes(db, deps.webhooks));

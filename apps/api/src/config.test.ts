@@ -8,6 +8,12 @@ describe("configuration", () => {
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
+  test("limits: 20 streams per tenant and 1200 requests per key per minute by default; RATE_LIMIT_PER_MINUTE=0 turns it off", () => {
+    expect(loadConfig({})).toMatchObject({ SSE_MAX_CLIENTS_PER_TENANT: 20, RATE_LIMIT_PER_MINUTE: 1_200 });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: "0" }).RATE_LIMIT_PER_MINUTE).toBe(0);
+    expect(() => loadConfig({ SSE_MAX_CLIENTS_PER_TENANT: "0" })).toThrow(/SSE_MAX_CLIENTS_PER_TENANT/);
+  });
+
   test("API_KEYS gives each tenant its keys", () => {
     expect(loadConfig({ API_KEYS: "tenantA:keyA-12345, tenantB:keyB-67890" }).API_KEYS).toEqual([
       { tenantId: "tenantA", key: "keyA-12345" },

@@ -30,6 +30,16 @@ const configSchema = z.object({
   /** The relay's fallback poll; wake-ups usually come sooner. */
   PUBLISHER_POLL_INTERVAL_MS: integer(1_000, 10, 60_000),
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 120_000),
+  /** SSE connections one tenant may hold at once; more answer 429. */
+  SSE_MAX_CLIENTS_PER_TENANT: integer(20, 1, 10_000),
+  /** Bytes an SSE client may have waiting before it is evicted (it resumes with Last-Event-ID). */
+  SSE_MAX_QUEUE_BYTES: integer(1_048_576, 1_024, 1_073_741_824),
+  /** Frames an SSE client may have waiting before it is evicted. */
+  SSE_MAX_QUEUE_EVENTS: integer(1_000, 1, 1_000_000),
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; without it /metrics is open (no tenant data in it). */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Requests per API key (or stream token's tenant) per minute; more answer 429. 0 turns the limit off. */
+  RATE_LIMIT_PER_MINUTE: integer(1_200, 0, 10_000_000),
   /** "true" lets webhooks reach loopback, link-local and private addresses (tests, internal receivers). */
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(["true", "false"]).default("false").transform((value) => value === "true"),
   /** Longest wait for a webhook endpoint's answer. */

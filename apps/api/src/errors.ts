@@ -8,19 +8,25 @@ export type AppErrorCode =
   | "unauthorized"
   | "not_found"
   | "invalid_transition"
-  | "idempotency_key_reused";
+  | "idempotency_key_reused"
+  | "rate_limited"
+  | "too_many_streams"
+  | "database_unavailable";
 
 /** The app's one error class: a stable code, a message, and the field at fault if any. */
 export class AppError extends Error {
   readonly code: AppErrorCode;
   /** The request field at fault, e.g. `amount` or `query.limit`. */
   readonly field: string | undefined;
+  /** Seconds the client should wait before trying again (sent as `Retry-After`). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: AppErrorCode, message: string, options?: { field?: string | undefined; cause?: unknown }) {
+  constructor(code: AppErrorCode, message: string, options?: { field?: string | undefined; cause?: unknown; retryAfterSeconds?: number }) {
     super(message, { cause: options?.cause });
     this.name = "AppError";
     this.code = code;
     this.field = options?.field;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
@@ -34,6 +40,9 @@ const CODES: ReadonlySet<string> = new Set<AppErrorCode>([
   "not_found",
   "invalid_transition",
   "idempotency_key_reused",
+  "rate_limited",
+  "too_many_streams",
+  "database_unavailable",
 ]);
 
 /** True when `error` is an {@link AppError} (by its shape, like the packages' guards), with `code` if given. */

@@ -8,7 +8,7 @@ import type { Config } from "./config.js";
 import { runApiMigrations } from "./db/migrations.js";
 import { openDatabase } from "./db/open-database.js";
 import { createLiveFeed } from "./events/live-feed.js";
-import { createMetrics } from "./metrics.js";
+import { createMetrics, sampleLiveFeed } from "./metrics/index.js";
 import { createWebhookDelivery } from "./webhooks/webhook-delivery.js";
 
 /** A running service. */
@@ -38,20 +38,19 @@ export async function startServer(config: Config, log: (line: string) => void = 
   }
   if (!config.STREAM_TOKEN_SECRET) log("STREAM_TOKEN_SECRET not set: stream tokens are signed with a random per-process secret.");
 
+  const metrics = createMetrics();
   const live = createLiveFeed({
+    onMetric: metrics.onOutboxMetric,
     database,
     databaseUrl: config.DATABASE_URL,
     pollIntervalMs: config.PUBLISHER_POLL_INTERVAL_MS,
     heartbeatIntervalMs: config.SSE_HEARTBEAT_MS,
+    maxClientsPerTenant: config.SSE_MAX_CLIENTS_PER_TENANT,
+    maxQueueBytes: config.SSE_MAX_QUEUE_BYTES,
+    maxQueueEvents: config.SSE_MAX_QUEUE_EVENTS,
   });
-  const metrics = createMetrics();
   const { broadcaster, publisher } = live;
-  metrics.sample({ name: "sse_clients", help: "Connected SSE clients.", type: "gauge", value: () => broadcaster.getClientCount() });
-  metrics.sample({ name: "sse_events_sent_total", help: "Event frames written to SSE clients.", type: "counter", value: () => broadcaster.getStats().eventsSent });
-  metrics.sample({ name: "sse_evictions_total", help: "SSE clients closed for falling behind.", type: "counter", value: () => broadcaster.getStats().evictions });
-  metrics.sample({ name: "outbox_delivered_total", help: "Events relayed by this process.", type: "counter", value: () => publisher.getStats().delivered });
-  metrics.sample({ name: "outbox_errors_total", help: "Errors the relay recovered from.", type: "counter", value: () => publisher.getStats().errors });
-  metrics.sample({ name: "outbox_is_leader", help: "1 when this process relays the feed.", type: "gauge", value: () => Number(publisher.getStats().isLeader) });
+  sampleLiveFeed(metrics, { broadcaster, publisher, db, onPostgres: database.kind === "postgres" });
 
   const webhooks = createWebhookDelivery(db, {
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
@@ -71,8 +70,10 @@ export async function startServer(config: Config, log: (line: string) => void = 
     broadcaster,
     streamTokens: createStreamTokens({ secret: config.STREAM_TOKEN_SECRET ?? randomBytes(32).toString("hex"), ttlSeconds: config.STREAM_TOKEN_TTL_SECONDS }),
     metrics,
+    metricsToken: config.METRICS_TOKEN,
     afterCommit,
-    eventStats: () => ({ publisher: publisher.getStats() }),
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    maxStreamsPerTenant: config.SSE_MAX_CLIENTS_PER_TENANT,
     webhooks: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS, onChange: () => webhooks.refresh() },
     onRequeue: () => webhooks.notify(),
   });

@@ -21,7 +21,11 @@ function databaseUrlWithName(baseUrl: string, name: string): string {
 }
 
 function kyselyFor(url: string, max: number): Kysely<any> {
-  return new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max }) }) });
+  const pool = new pg.Pool({ connectionString: url, max });
+  // A test that terminates backends (fault tests) must not end the test process through an unheard `error` event.
+  pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
+  return new Kysely({ dialect: new PostgresDialect({ pool }) });
 }
 
 /**

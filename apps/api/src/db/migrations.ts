@@ -58,6 +58,12 @@ const apiMigrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  "0002_api_key_expiry": {
+    async up(db: Kysely<any>) {
+      // A key past its expires_at is refused like an unknown one; null: it does not expire.
+      await sql`alter table api_keys add column expires_at timestamptz`.execute(db);
+    },
+  },
 };
 
 /**

@@ -47,6 +47,8 @@ export interface ApiKeysTable {
   tenant_id: string;
   label: string;
   created_at: Generated<Date>;
+  /** After this the key is refused (401); null: it does not expire. */
+  expires_at: Date | null;
 }
 
 /** The app's database as Kysely sees it. */

@@ -1,4 +1,5 @@
 import { toWirePayload, type DomainEvent } from "@org/events";
+import type { EventResponse } from "../http/response-schemas.js";
 
 const LEADING_KEYS = ["settlementId", "paymentId"];
 
@@ -20,7 +21,7 @@ export function serializeEventData(event: Pick<DomainEvent, "payload">): string 
 }
 
 /** An event as the history endpoint shows it. */
-export function eventJson(event: DomainEvent) {
+export function eventJson(event: DomainEvent): EventResponse {
   return {
     id: event.id,
     type: event.eventType,

@@ -1,5 +1,5 @@
 import { InMemoryEventBus, type DomainEvent } from "@org/events";
-import { createEventPublisher, notifyEventsCommitted, pgliteListener, type EventPublisher } from "@org/outbox-publisher";
+import { createEventPublisher, notifyEventsCommitted, pgliteListener, type EventPublisher, type OutboxMetric } from "@org/outbox-publisher";
 import { advisoryLockLeader, pgListener } from "@org/outbox-publisher/pg";
 import { createSSEBroadcaster, type SSEBroadcaster } from "@org/sse-broadcaster";
 import type { OpenDatabase } from "../db/open-database.js";
@@ -22,6 +22,13 @@ export interface LiveFeedOptions {
   databaseUrl?: string | undefined;
   pollIntervalMs: number;
   heartbeatIntervalMs: number;
+  /** SSE connections per tenant (the broadcaster's key) at most. @default Infinity */
+  maxClientsPerTenant?: number;
+  /** A slow client's queue bounds (see the broadcaster's `maxQueueBytes`, `maxQueueEvents`). */
+  maxQueueBytes?: number;
+  maxQueueEvents?: number;
+  /** The publisher's metrics (errors are also logged, one line each). */
+  onMetric?: (metric: OutboxMetric) => void;
 }
 
 /**
@@ -31,10 +38,13 @@ export interface LiveFeedOptions {
  * lock) and wake-ups go through LISTEN/NOTIFY; on PGlite, everything is in
  * this process.
  */
-export function createLiveFeed({ database, databaseUrl, pollIntervalMs, heartbeatIntervalMs }: LiveFeedOptions): LiveFeed {
+export function createLiveFeed({ database, databaseUrl, pollIntervalMs, heartbeatIntervalMs, maxClientsPerTenant, maxQueueBytes, maxQueueEvents, onMetric }: LiveFeedOptions): LiveFeed {
   const { db, pglite } = database;
   const broadcaster = createSSEBroadcaster<DomainEvent>({
     heartbeatIntervalMs,
+    maxClientsPerKey: maxClientsPerTenant,
+    maxQueueBytes,
+    maxQueueEvents,
     serialize: serializeEventData,
     replay: eventStoreReplay(db),
     onError: (error, { clientId }) => console.error(`SSE replay for ${clientId} failed:`, error),
@@ -48,7 +58,9 @@ export function createLiveFeed({ database, databaseUrl, pollIntervalMs, heartbea
         ? { listen: pgliteListener(pglite) }
         : {}),
     onMetric: (metric) => {
-      if (metric.type === "error") console.error("publisher:", metric.error);
+      // One line: while the database is away this repeats every poll, and a stack trace says nothing new.
+      if (metric.type === "error") console.error(`publisher: ${metric.error instanceof Error ? metric.error.message : String(metric.error)}`);
+      onMetric?.(metric);
     },
   });
   const bus = new InMemoryEventBus();

@@ -31,13 +31,18 @@ export function prefixedId(prefix: string) {
   return z.string().regex(new RegExp(`^${prefix}_${ULID}$`), `must be an id like ${prefix}_01JQXR5V0000000000000000`);
 }
 
+/** The value schema of each {@link singleParam}, for the OpenAPI document. */
+export const singleParamValues = new WeakMap<z.ZodType, z.ZodType>();
+
 /** A query parameter given at most once, validated by `schema`. */
 export function singleParam<S extends z.ZodType<unknown, string>>(schema: S) {
-  return z
+  const param = z
     .array(z.string())
     .max(1, "must be given at most once")
     .transform((values) => values[0]!)
     .pipe(schema);
+  singleParamValues.set(param, schema);
+  return param;
 }
 
 /** A positive integer query parameter (it arrives as text). */

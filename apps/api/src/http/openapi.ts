@@ -1,67 +1,94 @@
-import { SETTLEMENT_STATUSES } from "@org/events";
 import { z } from "zod";
-import { createPaymentBody, paymentStatusBody, refundBody } from "../payments/http-schemas.js";
+import * as events from "../events/stream-filter.js";
+import { createPaymentBody, paymentId, paymentStatusBody, refundBody } from "../payments/http-schemas.js";
 import * as settlement from "../settlements/http-schemas.js";
+import { singleParamValues } from "./fields.js";
+import * as responses from "./response-schemas.js";
 
-/** A JSON Schema of a request body, made from the zod schema that validates it. */
-function bodySchema(schema: z.ZodType) {
-  return z.toJSONSchema(schema, { io: "input", target: "openapi-3.0" });
-}
+/** JSON Schema (OpenAPI 3.0 flavour) of a zod schema: request sides as the client sends them, responses as the server writes them. */
+const jsonSchema = (schema: z.ZodType, io: "input" | "output") => z.toJSONSchema(schema, { io, target: "openapi-3.0", unrepresentable: "any" });
 
-const errorResponse = {
-  description: 'An error: `{"error": {"code", "message", "field"?}}`',
-  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema: jsonSchema(schema, "output") } } });
+const ERRORS = {
+  "4XX": json(responses.errorResponse, "An error; 429 carries Retry-After"),
+  "503": json(responses.errorResponse, "The database cannot be reached right now; Retry-After says when to try again"),
 };
 
-function operation(summary: string, body?: z.ZodType, extra: Record<string, unknown> = {}) {
+/** The parameters of a zod query schema (a strictObject): each field's own schema, a single-valued one as its value. */
+function queryParameters(schema: z.ZodObject, descriptions: Record<string, string> = {}) {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const optional = field instanceof z.ZodOptional;
+    const inner = optional ? (field.unwrap() as z.ZodType) : (field as z.ZodType);
+    const value = singleParamValues.get(inner);
+    return {
+      name,
+      in: "query",
+      required: !optional,
+      ...(descriptions[name] ? { description: descriptions[name] } : {}),
+      schema: jsonSchema(value ?? inner, "input"),
+      ...(value ? {} : { style: "form", explode: true }),
+    };
+  });
+}
+
+const pathId = (schema: z.ZodType, what: string) => ({ name: "id", in: "path", required: true, description: `the ${what}'s id`, schema: jsonSchema(schema, "input") });
+
+interface Operation {
+  summary: string;
+  body?: z.ZodType;
+  response: z.ZodType;
+  status?: "200" | "201";
+  parameters?: object[];
+  security?: object[];
+}
+
+function operation({ summary, body, response, status = "200", parameters, security }: Operation) {
   return {
     summary,
-    ...(body ? { requestBody: { required: true, content: { "application/json": { schema: bodySchema(body) } } } } : {}),
-    responses: { "200": { description: "OK" }, "4XX": errorResponse },
-    ...extra,
+    ...(parameters ? { parameters } : {}),
+    ...(security ? { security } : {}),
+    ...(body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(body, "input") } } } } : {}),
+    responses: { [status]: json(response, "OK"), ...ERRORS },
   };
 }
 
-const idParam = (name: string) => ({ name: "id", in: "path", required: true, schema: { type: "string" }, description: `${name} id` });
-const queryParam = (name: string, description: string, schema: object = { type: "string" }) => ({ name, in: "query", schema, description });
+const PUBLIC: object[] = [];
+const anyText = z.string();
 
 /**
- * The OpenAPI 3 document of `/api/v1`. Request bodies are generated from the
- * zod schemas the routes validate with, so the document cannot drift from them.
+ * The OpenAPI 3 document of the service. Every request body, path and
+ * query parameter, and every JSON response is generated from the zod
+ * schema the route validates with or builds its answer with, so the
+ * document cannot drift from the code (a test checks every route is in it).
  */
 export function buildOpenApiDocument() {
-  const command = (summary: string, body: z.ZodType) => ({ post: { ...operation(summary, body), parameters: [idParam("settlement")] } });
+  const settlementPath = [pathId(settlement.settlementId, "settlement")];
+  const paymentPath = [pathId(paymentId, "payment")];
+  const command = (summary: string, body: z.ZodType) => ({ post: operation({ summary, body, response: responses.settlementResponse, parameters: settlementPath }) });
   return {
     openapi: "3.0.3",
     info: { title: "Settlement service", version: "1.0.0" },
-    components: {
-      securitySchemes: { apiKey: { type: "http", scheme: "bearer" } },
-      schemas: {
-        Error: {
-          type: "object",
-          required: ["error"],
-          properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" }, field: { type: "string" } } } },
-        },
-      },
-    },
+    components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer" } } },
     security: [{ apiKey: [] }],
     paths: {
       "/api/v1/settlements": {
-        post: operation("Open a settlement (optional Idempotency-Key header)", settlement.createSettlementBody, {
-          parameters: [{ name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 200 } }],
+        post: operation({
+          summary: "Open a settlement (optional Idempotency-Key header: the same key returns the first settlement)",
+          body: settlement.createSettlementBody,
+          response: responses.settlementResponse,
+          status: "201",
+          parameters: [{ name: "Idempotency-Key", in: "header", schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,200}$" } }],
         }),
-        get: operation("List settlements, newest first", undefined, {
-          parameters: [
-            queryParam("status", "only this status", { type: "string", enum: [...SETTLEMENT_STATUSES] }),
-            queryParam("cursor", "next_cursor of the previous page"),
-            queryParam("limit", "1 to 100, default 20", { type: "integer", minimum: 1, maximum: 100 }),
-          ],
+        get: operation({
+          summary: "List settlements, newest first",
+          response: responses.settlementPage,
+          parameters: queryParameters(settlement.listSettlementsQuery, { cursor: "next_cursor of the previous page", limit: "1 to 100, default 20" }),
         }),
       },
-      "/api/v1/settlements/{id}": { get: { ...operation("One settlement"), parameters: [idParam("settlement")] } },
-      "/api/v1/settlements/{id}/events": { get: { ...operation("Its events in order"), parameters: [idParam("settlement")] } },
+      "/api/v1/settlements/{id}": { get: operation({ summary: "One settlement", response: responses.settlementResponse, parameters: settlementPath }) },
+      "/api/v1/settlements/{id}/events": { get: operation({ summary: "Its events in order", response: responses.eventList, parameters: settlementPath }) },
       "/api/v1/settlements/{id}/reconstruction": {
-        get: { ...operation("Rebuilt from events alone, compared with the stored row (INV-S5)"), parameters: [idParam("settlement")] },
+        get: operation({ summary: "Rebuilt from its events alone, compared with the stored row", response: responses.reconstructionResponse, parameters: settlementPath }),
       },
       "/api/v1/settlements/{id}/select-network": command("Choose the network", settlement.selectNetworkBody),
       "/api/v1/settlements/{id}/estimate-gas": command("Record a gas estimate", settlement.estimateGasBody),
@@ -69,25 +96,48 @@ export function buildOpenApiDocument() {
       "/api/v1/settlements/{id}/confirmations": command("submitted → confirming → confirmed", settlement.confirmationsBody),
       "/api/v1/settlements/{id}/settle": command("confirmed → settled", settlement.settleBody),
       "/api/v1/settlements/{id}/fail": command("any non-final status → failed", settlement.failBody),
-      "/api/v1/payments": { post: operation("Create a payment", createPaymentBody) },
-      "/api/v1/payments/{id}": { get: { ...operation("One payment"), parameters: [idParam("payment")] } },
-      "/api/v1/payments/{id}/status": { post: { ...operation("Change its status", paymentStatusBody), parameters: [idParam("payment")] } },
-      "/api/v1/payments/{id}/refund": { post: { ...operation("Refund part or all", refundBody), parameters: [idParam("payment")] } },
-      "/api/v1/events/token": { post: operation("A short-lived stream token, also set as an HttpOnly cookie") },
+      "/api/v1/payments": { post: operation({ summary: "Create a payment", body: createPaymentBody, response: responses.paymentResponse, status: "201" }) },
+      "/api/v1/payments/{id}": { get: operation({ summary: "One payment", response: responses.paymentResponse, parameters: paymentPath }) },
+      "/api/v1/payments/{id}/status": { post: operation({ summary: "Change its status", body: paymentStatusBody, response: responses.paymentResponse, parameters: paymentPath }) },
+      "/api/v1/payments/{id}/refund": { post: operation({ summary: "Refund part or all", body: refundBody, response: responses.paymentResponse, parameters: paymentPath }) },
+      "/api/v1/events/token": {
+        post: operation({ summary: "A short-lived stream token, also set as an HttpOnly cookie", response: responses.streamTokenResponse, status: "201" }),
+      },
       "/api/v1/events/stream": {
         get: {
-          ...operation("Server-Sent Events of the tenant's events"),
+          summary: "Server-Sent Events of the tenant's events (Bearer key, stream_token cookie or ?access_token=); resume with Last-Event-ID",
           security: [{ apiKey: [] }, {}],
           parameters: [
-            queryParam("types", "event type patterns, repeated or comma-separated (settlement.*, payment.refunded)"),
-            queryParam("aggregate_id", "only these settlements or payments (repeated)"),
-            queryParam("last_event_id", "resume after this event (or the Last-Event-ID header)"),
-            queryParam("access_token", "a stream token, for clients that cannot send headers or cookies"),
+            ...queryParameters(events.streamQuery, {
+              types: "event type patterns, repeated or comma-separated (settlement.*, payment.refunded)",
+              aggregate_id: "only these settlements or payments (repeated)",
+              last_event_id: "resume after this event (or the Last-Event-ID header)",
+              access_token: "a stream token, for clients that cannot send headers or cookies",
+            }),
+            { name: "Last-Event-ID", in: "header", schema: { type: "string" } },
           ],
-          responses: { "200": { description: "text/event-stream" }, "4XX": errorResponse },
+          responses: { "200": { description: "text/event-stream" }, ...ERRORS },
         },
       },
-      "/api/v1/events/stats": { get: operation("Stream and publisher statistics") },
+      "/api/v1/events/stats": { get: operation({ summary: "This tenant's stream figures", response: responses.eventStatsResponse }) },
+      "/api/v1/openapi.json": { get: { summary: "This document (no key needed)", security: PUBLIC, responses: { "200": { description: "OpenAPI 3.0 JSON" } } } },
+      "/healthz": { get: operation({ summary: "The process is up", response: z.object({ status: z.literal("ok") }), security: PUBLIC }) },
+      "/readyz": {
+        get: {
+          summary: "503 while the database cannot be reached",
+          security: PUBLIC,
+          responses: { "200": json(z.object({ status: z.enum(["ready", "not_ready"]), checks: z.record(z.string(), z.boolean()) }), "ready or not") },
+        },
+      },
+      "/metrics": {
+        get: {
+          summary: "Prometheus metrics (Authorization: Bearer <METRICS_TOKEN> when one is configured)",
+          security: PUBLIC,
+          responses: { "200": { description: "Prometheus text format", content: { "text/plain": { schema: jsonSchema(anyText, "output") } } } },
+        },
+      },
+      "/": { get: { summary: "The dashboard (HTML)", security: PUBLIC, responses: { "200": { description: "text/html" } } } },
+      "/dashboard.js": { get: { summary: "The dashboard's script", security: PUBLIC, responses: { "200": { description: "text/javascript" } } } },
     },
   };
 }

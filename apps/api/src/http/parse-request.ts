@@ -1,6 +1,14 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { AppError } from "../errors.js";
+import { findUnsafeString } from "./text-guard.js";
+
+function refuseUnsafeStrings(value: unknown, prefix: string): void {
+  const path = findUnsafeString(value);
+  if (path === undefined) return;
+  const field = prefix === "" ? path || "body" : path ? `${prefix}.${path}` : prefix;
+  throw new AppError("invalid_parameter", `${field}: must not contain NUL or unpaired surrogate characters`, { field });
+}
 
 /** The field an issue points at; unknown keys are named by themselves. */
 function fieldOf(issue: z.core.$ZodIssue, prefix: string): string {
@@ -31,6 +39,8 @@ export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S):
   } catch (error) {
     throw new AppError("malformed_json", `the body is not valid JSON: ${(error as Error).message}`, { field: "body", cause: error });
   }
+  // Checked before validation: these characters would make the database refuse (500) or alter the text.
+  refuseUnsafeStrings(body, "");
   const result = schema.safeParse(body);
   if (!result.success) throw failure(result.error, "validation_failed", "");
   return result.data;
@@ -41,14 +51,18 @@ export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S):
  * AppError `invalid_parameter` naming `query.<name>`.
  */
 export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
-  const result = schema.safeParse(c.req.queries());
+  const queries = c.req.queries();
+  refuseUnsafeStrings(queries, "query");
+  const result = schema.safeParse(queries);
   if (!result.success) throw failure(result.error, "invalid_parameter", "query");
   return result.data;
 }
 
 /** Validates one path parameter; throws AppError `invalid_parameter` naming it. */
 export function parsePathParam<S extends z.ZodType>(c: Context, name: string, schema: S): z.output<S> {
-  const result = schema.safeParse(c.req.param(name));
+  const value = c.req.param(name);
+  refuseUnsafeStrings(value, name);
+  const result = schema.safeParse(value);
   if (!result.success) throw failure(result.error, "invalid_parameter", name);
   return result.data;
 }

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import { notFound } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
+import type { PaymentResponse } from "../http/response-schemas.js";
 import { parseJsonBody, parsePathParam } from "../http/parse-request.js";
 import type { PaymentCommands } from "./commands.js";
 import * as schemas from "./http-schemas.js";
@@ -10,7 +11,7 @@ import type { Payment } from "./payment.js";
 import { findPayment } from "./repository.js";
 
 /** A payment as the API shows it. */
-export function paymentJson(p: Payment) {
+export function paymentJson(p: Payment): PaymentResponse {
   return {
     id: p.id,
     status: p.status,

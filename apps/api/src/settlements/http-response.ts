@@ -1,7 +1,8 @@
+import type { SettlementResponse } from "../http/response-schemas.js";
 import type { Settlement } from "./settlement.js";
 
 /** A settlement as the API shows it: snake_case, money as decimal strings, ISO times. */
-export function settlementJson(s: Settlement) {
+export function settlementJson(s: Settlement): SettlementResponse {
   return {
     id: s.id,
     status: s.status,

@@ -6,7 +6,7 @@ import { provisionApiKeys } from "../auth/api-keys.js";
 import { createStreamTokens, type StreamTokens } from "../auth/stream-token.js";
 import { runApiMigrations } from "../db/migrations.js";
 import type { Database } from "../db/schema.js";
-import { createMetrics } from "../metrics.js";
+import { createMetrics } from "../metrics/index.js";
 
 /** The keys every in-process test app knows. */
 export const TEST_KEYS = { tenantA: "key-tenant-a-000000", tenantB: "key-tenant-b-000000" } as const;
@@ -32,7 +32,7 @@ export async function buildTestApp(
     db,
     broadcaster: createSSEBroadcaster<DomainEvent>({ heartbeatIntervalMs: 0 }),
     streamTokens,
-    metrics: createMetrics(),
+    metrics: createMetrics({ defaultMetrics: false }),
     ...extra,
   });
   const clientFor =

@@ -1,0 +1,3 @@
+export { createMetrics } from "./registry.js";
+export type { Metrics, SampledMetric } from "./registry.js";
+export { sampleLiveFeed } from "./live-metrics.js";
