@@ -28,12 +28,33 @@ const cursor = z.string().refine((value) => {
   }
 }, "must be the next_cursor of a previous page");
 
-const listQuery = z.strictObject({
+/** `GET /api/v1/dead-letters` query. */
+export const listQuery = z.strictObject({
   group: singleParam(z.string().min(1).max(100)).optional(),
   event_type: singleParam(z.string().min(1).max(200)).optional(),
   limit: singleParam(integerParam(1, 200)).optional(),
   cursor: singleParam(cursor).optional(),
 });
+
+/** A dead letter's path id. */
+export const deadLetterIdParam = idParam;
+
+const deadLetterEvent = z.object({ id: z.string(), type: z.string(), aggregate_type: z.string(), aggregate_id: z.string(), aggregate_version: z.number(), created_at: z.string() });
+/** A dead letter as listed. */
+export const deadLetterResponse = z.object({
+  id: z.string(),
+  group: z.string(),
+  webhook_id: z.string().optional(),
+  event: deadLetterEvent,
+  attempts: z.number(),
+  last_error: z.string().nullable(),
+  last_attempt_at: z.string().nullable(),
+  dead_lettered_at: z.string(),
+});
+/** One dead letter, with its event's payload. */
+export const deadLetterDetailResponse = deadLetterResponse.extend({ event: deadLetterEvent.extend({ payload: z.record(z.string(), z.unknown()) }) });
+/** `GET /api/v1/dead-letters`. */
+export const deadLetterListResponse = z.object({ items: z.array(deadLetterResponse), next_cursor: z.string().nullable() });
 
 /** A dead letter as the API shows it. */
 export function deadLetterJson(letter: DeadLetter) {

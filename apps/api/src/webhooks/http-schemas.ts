@@ -26,3 +26,12 @@ export const createWebhookBody = z.strictObject({
 
 /** A webhook endpoint id in the path. */
 export const webhookId = prefixedId("whk");
+
+/** A webhook endpoint as listed (never its secret). */
+export const webhookResponse = z.object({ id: z.string(), url: z.string(), types: z.array(z.string()), created_at: z.string() });
+
+/** The answer to `POST /api/v1/webhooks`: the only one carrying the secret. */
+export const createdWebhookResponse = webhookResponse.extend({ secret: z.string().describe("whsec_…: shown only in this answer; verify deliveries with it") });
+
+/** `GET /api/v1/webhooks`. */
+export const webhookListResponse = z.object({ items: z.array(webhookResponse) });
