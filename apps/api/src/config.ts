@@ -48,6 +48,8 @@ const configSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: integer(8, 1, 100),
   /** Events older than this many days are deleted once no consumer needs them. */
   EVENT_RETENTION_DAYS: integer(7, 1, 3650),
+  /** How often the relaying instance runs retention. */
+  EVENT_RETENTION_INTERVAL_MS: integer(3_600_000, 100, 86_400_000),
 });
 
 /** The parsed configuration. */

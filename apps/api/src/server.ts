@@ -10,6 +10,7 @@ import { openDatabase } from "./db/open-database.js";
 import { createLiveFeed } from "./events/live-feed.js";
 import { createMetrics, sampleLiveFeed } from "./metrics/index.js";
 import { createWebhookDelivery } from "./webhooks/webhook-delivery.js";
+import { createRetentionSchedule } from "./operations/retention-schedule.js";
 
 /** A running service. */
 export interface RunningServer {
@@ -79,6 +80,14 @@ export async function startServer(config: Config, log: (line: string) => void = 
   });
   await live.start();
   await webhooks.start();
+  const retention = createRetentionSchedule(db, {
+    retentionDays: config.EVENT_RETENTION_DAYS,
+    intervalMs: config.EVENT_RETENTION_INTERVAL_MS,
+    isLeader: () => publisher.getStats().isLeader,
+    onDeleted: (count) => log(`retention: deleted ${count} events older than ${config.EVENT_RETENTION_DAYS} days`),
+    onError: (error) => console.error("retention:", error),
+  });
+  retention.start();
 
   const server = serve({ fetch: app.fetch, port: config.PORT, ...(config.HOST ? { hostname: config.HOST } : {}) });
   await new Promise<void>((resolve, reject) => {
@@ -95,6 +104,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       const step = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await step(broadcaster.close({ comment: "server shutting down; reconnect with Last-Event-ID" }));
+      await step(retention.stop());
       await step(webhooks.stop());
       await step(publisher.stop());
       // Idle keep-alive sockets would hold close() open; streams are already ended.

@@ -229,6 +229,24 @@ describe("webhook delivery", () => {
     expect((await tenantA("POST", `/api/v1/dead-letters/${letter.id}/requeue`)).status).toBe(404);
   });
 
+  test("discarding a dead letter through the API lets the rest of its aggregate through, without it", async () => {
+    const target = await receiver((n) => (n < MAX_ATTEMPTS ? 503 : 204));
+    const hook = await register(tenantA, target.url, ["settlement.*"]);
+    const from = await lastPosition();
+    await settlementLifecycles(tenantA, 1);
+    const [head, ...rest] = await publicEventIds("tenant-a", "settlement.", from);
+    await waitUntil(async () => (await tenantA("GET", "/api/v1/dead-letters")).body.items.length === 1, 20_000, "the dead letter");
+    const [letter] = (await tenantA("GET", "/api/v1/dead-letters")).body.items;
+    expect(letter.event.id).toBe(head);
+    expect(letter.last_error).toMatch(/^WebhookDeliveryError: the endpoint answered 503/);
+    expect((await tenantB("DELETE", `/api/v1/dead-letters/${letter.id}`)).status).toBe(404);
+    expect((await tenantA("DELETE", `/api/v1/dead-letters/${letter.id}`)).status).toBe(204);
+    await waitUntil(() => target.received.length >= MAX_ATTEMPTS + rest.length, 20_000, "the events behind it");
+    expect(target.received.slice(MAX_ATTEMPTS).map((request) => verified(hook.secret, request).id)).toEqual(rest);
+    expect((await tenantA("GET", `/api/v1/dead-letters/${letter.id}`)).status).toBe(404);
+    expect((await tenantA("GET", "/api/v1/dead-letters/not-an-id")).status).toBe(400);
+  });
+
   test("a hung endpoint does not slow a healthy one: its latency stays within 2x of its latency alone", async () => {
     const healthy = await receiver();
     const hung = await receiver(() => "hang");
