@@ -11,6 +11,7 @@ import { createLiveFeed } from "./events/live-feed.js";
 import { createMetrics, sampleLiveFeed } from "./metrics/index.js";
 import { createWebhookDelivery } from "./webhooks/webhook-delivery.js";
 import { createRetentionSchedule } from "./operations/retention-schedule.js";
+import { createRefundSaga } from "./sagas/refund-failed-settlements.js";
 
 /** A running service. */
 export interface RunningServer {
@@ -64,7 +65,15 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const afterCommit = () => {
     live.afterCommit();
     webhooks.notify();
+    saga.notify();
   };
+  // the process manager: refunds the payment of a failed settlement, exactly once in effect
+  const saga = createRefundSaga(db, {
+    afterCommit,
+    onMetric: (metric) => {
+      if (metric.type === "error") console.error("refund saga:", metric.error);
+    },
+  });
 
   const app = createApp({
     db,
@@ -80,6 +89,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   });
   await live.start();
   await webhooks.start();
+  await saga.start();
   const retention = createRetentionSchedule(db, {
     retentionDays: config.EVENT_RETENTION_DAYS,
     intervalMs: config.EVENT_RETENTION_INTERVAL_MS,
@@ -106,6 +116,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       await step(broadcaster.close({ comment: "server shutting down; reconnect with Last-Event-ID" }));
       await step(retention.stop());
       await step(webhooks.stop());
+      await step(saga.stop());
       await step(publisher.stop());
       // Idle keep-alive sockets would hold close() open; streams are already ended.
       if ("closeIdleConnections" in server) server.closeIdleConnections();
