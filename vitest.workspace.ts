@@ -10,6 +10,7 @@ export const projects = [
   "packages/domain-events",
   "packages/outbox-publisher",
   "packages/sse-broadcaster",
+  "packages/event-bus-redis",
   "packages/event-stream-client",
   "apps/api",
 ];

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { chromiumLaunchOptions } from "@org/test-harness";
 import { chromium } from "playwright-core";
 
 const baseUrl = process.env.API_URL ?? "http://localhost:3000";
@@ -12,10 +13,8 @@ const apiKey = process.env.API_KEY;
 const delayMs = Number(process.env.SCREENSHOT_DELAY_MS ?? 0);
 if (!apiKey) throw new Error("set API_KEY");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-});
+// CHROMIUM_PATH, the usual install paths, or Debian's chromium installed as root (see packages/test-harness).
+const browser = await chromium.launch(await chromiumLaunchOptions());
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 420 } });
   await page.goto(baseUrl);

@@ -24,4 +24,13 @@ describe("configuration", () => {
   test("every bad variable is named in one error", () => {
     expect(() => loadConfig({ PORT: "http", API_KEYS: "no-colon", DATABASE_URL: "mysql://x" })).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*API_KEYS/);
   });
+
+  test("REDIS_URL: a redis:// URL, only with DATABASE_URL; REDIS_KEY_PREFIX defaults to events", () => {
+    const database = { DATABASE_URL: "postgres://postgres@127.0.0.1:5432/app" };
+    expect(loadConfig({ ...database, REDIS_URL: "redis://127.0.0.1:6379" })).toMatchObject({ REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: "events" });
+    expect(loadConfig(database).REDIS_URL).toBeUndefined();
+    expect(() => loadConfig({ ...database, REDIS_URL: "http://127.0.0.1:6379" })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ ...database, REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: "a{b}" })).toThrow(/REDIS_KEY_PREFIX/);
+    expect(() => loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" })).toThrow(/REDIS_URL: needs DATABASE_URL/);
+  });
 });

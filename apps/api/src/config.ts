@@ -16,6 +16,13 @@ const configSchema = z.object({
   HOST: z.string().min(1).optional(),
   /** PostgreSQL; without it, embedded PGlite in DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /**
+   * With DATABASE_URL: carry live events between instances on a Redis Stream
+   * (@org/event-bus-redis). Without it, each instance follows the log itself.
+   */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Prefix of the Redis keys: instances that share a log share it. */
+  REDIS_KEY_PREFIX: z.string().regex(/^[^{}\s]{1,200}$/, "1-200 characters without braces or spaces").default("events"),
   DATA_DIR: z.string().min(1).default(".data/api"),
   /** "tenantA:keyA,tenantB:keyB"; without it a development key is created and printed. */
   API_KEYS: z
@@ -50,6 +57,11 @@ const configSchema = z.object({
   EVENT_RETENTION_DAYS: integer(7, 1, 3650),
   /** How often the relaying instance runs retention. */
   EVENT_RETENTION_INTERVAL_MS: integer(3_600_000, 100, 86_400_000),
+}).superRefine((config, context) => {
+  // Embedded PGlite is one process: there are no other instances to carry events to.
+  if (config.REDIS_URL !== undefined && config.DATABASE_URL === undefined) {
+    context.addIssue({ code: "custom", path: ["REDIS_URL"], message: "needs DATABASE_URL (embedded PGlite runs as one process)" });
+  }
 });
 
 /** The parsed configuration. */

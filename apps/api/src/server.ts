@@ -8,7 +8,7 @@ import type { Config } from "./config.js";
 import { runApiMigrations } from "./db/migrations.js";
 import { openDatabase } from "./db/open-database.js";
 import { createLiveFeed } from "./events/live-feed.js";
-import { createMetrics, sampleLiveFeed } from "./metrics/index.js";
+import { createMetrics, sampleInstanceFeed, sampleLiveFeed } from "./metrics/index.js";
 import { createWebhookDelivery } from "./webhooks/webhook-delivery.js";
 import { createRetentionSchedule } from "./operations/retention-schedule.js";
 import { createRefundSaga } from "./sagas/refund-failed-settlements.js";
@@ -45,6 +45,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
     onMetric: metrics.onOutboxMetric,
     database,
     databaseUrl: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    redisKeyPrefix: config.REDIS_KEY_PREFIX,
     pollIntervalMs: config.PUBLISHER_POLL_INTERVAL_MS,
     heartbeatIntervalMs: config.SSE_HEARTBEAT_MS,
     maxClientsPerTenant: config.SSE_MAX_CLIENTS_PER_TENANT,
@@ -53,6 +55,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   });
   const { broadcaster, publisher } = live;
   sampleLiveFeed(metrics, { broadcaster, publisher, db, onPostgres: database.kind === "postgres" });
+  sampleInstanceFeed(metrics, live);
 
   const webhooks = createWebhookDelivery(db, {
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
@@ -117,7 +120,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       await step(retention.stop());
       await step(webhooks.stop());
       await step(saga.stop());
-      await step(publisher.stop());
+      await step(live.stop());
       // Idle keep-alive sockets would hold close() open; streams are already ended.
       if ("closeIdleConnections" in server) server.closeIdleConnections();
       await closed;

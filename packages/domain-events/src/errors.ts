@@ -5,7 +5,8 @@ export type EventsErrorCode =
   | "concurrency_conflict"
   | "invalid_event_stream"
   | "invalid_options"
-  | "invalid_argument";
+  | "invalid_argument"
+  | "checkpoint_expired";
 
 const CODES: ReadonlySet<string> = new Set<EventsErrorCode>([
   "validation_failed",
@@ -14,8 +15,9 @@ const CODES: ReadonlySet<string> = new Set<EventsErrorCode>([
   "invalid_event_stream",
   "invalid_options",
   "invalid_argument",
+  "checkpoint_expired",
 ]);
-const NAMES: ReadonlySet<string> = new Set(["EventsError", "ValidationError", "UnknownEventTypeError", "ConcurrencyError"]);
+const NAMES: ReadonlySet<string> = new Set(["EventsError", "ValidationError", "UnknownEventTypeError", "ConcurrencyError", "CheckpointExpiredError"]);
 
 /**
  * Base class of every error thrown by `@org/events`: a stable `code` to
@@ -44,6 +46,7 @@ export class EventsError extends Error {
 export function isEventsError(error: unknown, code: "validation_failed"): error is ValidationError;
 export function isEventsError(error: unknown, code: "concurrency_conflict"): error is ConcurrencyError;
 export function isEventsError(error: unknown, code: "unknown_event_type"): error is UnknownEventTypeError;
+export function isEventsError(error: unknown, code: "checkpoint_expired"): error is CheckpointExpiredError;
 export function isEventsError(error: unknown, code?: EventsErrorCode): error is EventsError;
 export function isEventsError(error: unknown, code?: EventsErrorCode): boolean {
   if (typeof error !== "object" || error === null) return false;
@@ -93,5 +96,19 @@ export class ConcurrencyError extends EventsError {
     this.aggregateType = target.aggregateType;
     this.aggregateId = target.aggregateId;
     this.expectedVersion = target.expectedVersion;
+  }
+}
+
+/**
+ * The checkpoint is before the log's low-water checkpoint: retention has
+ * deleted events after it, so reading on from it would skip them. Start
+ * again from current state (the SSE reset event) or from `getLowWater()`.
+ */
+export class CheckpointExpiredError extends EventsError {
+  readonly lowWater: { transactionId: string; position: number };
+
+  constructor(lowWater: { transactionId: string; position: number }) {
+    super("checkpoint_expired", `checkpoint is before the log's low-water checkpoint (${lowWater.transactionId}, ${lowWater.position}): events after it were deleted by retention`);
+    this.lowWater = lowWater;
   }
 }

@@ -1,7 +1,7 @@
 export type { DomainEvent, EventMetadata, Checkpoint } from "./envelope.js";
 export { DEFAULT_TENANT } from "./envelope.js";
 export { generateId, newEventId } from "./ids.js";
-export { EventsError, ValidationError, UnknownEventTypeError, ConcurrencyError, isEventsError } from "./errors.js";
+export { EventsError, ValidationError, UnknownEventTypeError, ConcurrencyError, CheckpointExpiredError, isEventsError } from "./errors.js";
 export type { EventsErrorCode } from "./errors.js";
 
 export { defineEventCatalog } from "./catalog/define-event-catalog.js";
@@ -41,6 +41,7 @@ export { reconstruct } from "./fold/reconstruct.js";
 export type { Reconstruction } from "./fold/reconstruct.js";
 
 export { migrate, runMigrations } from "./schema/migrate.js";
+export { lowWaterTableName, streamsTableName } from "./schema/migrations.js";
 export { DEFAULT_EVENTS_TABLE, resolveTableName } from "./schema/events-table.js";
 export type { EventsDatabase, EventsTable, EventsTableOptions, Executor } from "./schema/events-table.js";
 

@@ -39,7 +39,10 @@ export interface DeadLetterQueue {
   get(group: string, eventId: string): Promise<DeadLetter | undefined>;
   /** Schedules it again now with attempts reset to 0. Throws `not_found`. */
   requeue(group: string, eventId: string): Promise<void>;
-  /** Gives up on it for good (the feed marks it published). Throws `not_found`. */
+  /**
+   * Gives up on it for good. Throws `not_found`. For the feed, the event is marked published and kept as
+   * skipped (see `skippedByFeed`), so that replays leave it out as live consumers did.
+   */
   discard(group: string, eventId: string): Promise<void>;
 }
 
@@ -114,9 +117,12 @@ export function createDeadLetterQueue<DB extends EventsDatabase<T>, T extends st
 
     async discard(group, eventId) {
       const deleted = sql`delete from ${d} where group_name = ${group} and event_id = ${eventId} and status = 'dead' returning event_id`;
+      // The feed's stays as a 'skipped' row: replays leave the event out, as live consumers never got it (skippedByFeed).
+      const skipped = sql`update ${d} set status = 'skipped', locked_until = null, locked_by = null
+        where group_name = ${group} and event_id = ${eventId} and status = 'dead' returning event_id`;
       const result =
         group === FEED_GROUP
-          ? await sql`with gone as (${deleted})
+          ? await sql`with gone as (${skipped})
               update ${sql.table(tables.events)} set published_at = now() where id in (select event_id from gone) returning id`.execute(db)
           : await deleted.execute(db);
       if (result.rows.length === 0) throw notFound(group, eventId);

@@ -2,6 +2,7 @@ import { Kysely } from "kysely";
 import { describe, expect, test } from "vitest";
 import { OutboxError, isOutboxError } from "./errors.js";
 import { createEventPublisher } from "./feed/ordered-feed.js";
+import { replayEvents } from "./replay.js";
 import { notifyEventsCommitted } from "./wake/notify.js";
 import { createEventWorker } from "./worker/event-worker.js";
 
@@ -14,6 +15,7 @@ describe("bad input to a public function is an OutboxError with a code, never a 
     ["createEventWorker with a bad table name", () => createEventWorker(db, { group: "mail", handler: () => {}, tableName: "Bad" }), "invalid_options"],
     ["onEvent with a handler that is not a function", () => createEventPublisher(db).onEvent("nope" as never), "invalid_argument"],
     ["subscribe with a listener that is not a function", () => createEventPublisher(db).subscribe("nope" as never), "invalid_argument"],
+    ["createEventWorker with a bad type pattern", () => createEventWorker(db, { group: "mail", handler: () => {}, types: ["payment.*", "pay%"] }), "invalid_options"],
   ] as const)("%s", (_, call, code) => {
     let thrown: unknown;
     try {
@@ -39,4 +41,10 @@ describe("isOutboxError", () => {
       expect(isOutboxError(other)).toBe(false);
     }
   });
+});
+
+test("replayEvents refuses a bad type pattern or table name with an OutboxError before any query", async () => {
+  await expect(replayEvents(db, { types: ["settlement.*.x"] }, () => {})).rejects.toSatisfy((error) => isOutboxError(error, "invalid_options"));
+  await expect(replayEvents(db, { tableName: "Bad" }, () => {})).rejects.toSatisfy((error) => isOutboxError(error, "invalid_options"));
+  await expect(replayEvents(db, {}, "nope" as never)).rejects.toSatisfy((error) => isOutboxError(error, "invalid_argument"));
 });

@@ -1,7 +1,12 @@
 export { createEventPublisher } from "./feed/ordered-feed.js";
 export type { EventPublisher, EventPublisherOptions, PublisherStats } from "./feed/ordered-feed.js";
+export type { StuckHead } from "./feed/stuck-head.js";
+export { skippedByFeed } from "./feed/skipped-by-feed.js";
 export { singleProcessLeader } from "./feed/leader.js";
 export type { LeaderElection, Leadership } from "./feed/leader.js";
+export { defaultLeader } from "./feed/default-leader.js";
+export { poolLockLeader } from "./feed/pool-lock-leader.js";
+export type { LockLeaderOptions } from "./feed/pool-lock-leader.js";
 
 export { createEventWorker } from "./worker/event-worker.js";
 export type { EventWorker, EventWorkerOptions } from "./worker/event-worker.js";
@@ -33,3 +38,8 @@ export { migrate } from "./migrations.js";
 export type { OutboxTableOptions } from "./tables.js";
 export { OutboxError, isOutboxError } from "./errors.js";
 export type { OutboxErrorCode } from "./errors.js";
+
+export { createLogFollower } from "./follow/log-follower.js";
+export type { LogFollower, LogFollowerStats } from "./follow/log-follower.js";
+export { resolveLogFollowerOptions } from "./follow/follower-options.js";
+export type { LogFollowerOptions, ResolvedLogFollowerOptions } from "./follow/follower-options.js";

@@ -53,6 +53,34 @@ export function outboxMigrations(tables: OutboxTables): Record<string, Migration
         await sql`drop table ${d}`.execute(db);
       },
     },
+    // The tenant is part of an aggregate's identity: two tenants' aggregates
+    // of one id are ordered (and held back by a failing head) separately.
+    "0002_deliveries_tenant": {
+      async up(db: Kysely<any>) {
+        await sql`alter table ${d} add column tenant_id text not null default 'default'`.execute(db);
+        await sql`update ${d} x set tenant_id = e.tenant_id from ${sql.table(tables.events)} e where e.id = x.event_id and e.tenant_id <> 'default'`.execute(db);
+        await sql`drop index ${index("aggregate_order")}`.execute(db);
+        await sql`create index ${index("aggregate_order")} on ${d} (group_name, tenant_id, aggregate_type, aggregate_id, transaction_id, position)`.execute(db);
+      },
+      async down(db: Kysely<any>) {
+        await sql`drop index ${index("aggregate_order")}`.execute(db);
+        await sql`create index ${index("aggregate_order")} on ${d} (group_name, aggregate_type, aggregate_id, transaction_id, position)`.execute(db);
+        await sql`alter table ${d} drop column tenant_id`.execute(db);
+      },
+    },
+    // A feed dead letter that is discarded stays as a 'skipped' row, so that a replay can leave out what live
+    // consumers never got (skippedByFeed); retention removes it with its event.
+    "0003_feed_skipped": {
+      async up(db: Kysely<any>) {
+        const check = sql.id(`${tables.deliveries}_status_check`);
+        await sql`alter table ${d} drop constraint ${check}, add constraint ${check} check (status in ('pending', 'dead', 'skipped'))`.execute(db);
+      },
+      async down(db: Kysely<any>) {
+        const check = sql.id(`${tables.deliveries}_status_check`);
+        await sql`delete from ${d} where status = 'skipped'`.execute(db);
+        await sql`alter table ${d} drop constraint ${check}, add constraint ${check} check (status in ('pending', 'dead'))`.execute(db);
+      },
+    },
   };
 }
 

@@ -2,7 +2,9 @@ import type { EventsDatabase, Executor } from "@org/events";
 import { createEventStore, type Checkpoint, type DomainEvent, type LogFilter } from "@org/events";
 import type { Kysely } from "kysely";
 import { checkInteger, OutboxError } from "./errors.js";
-import type { OutboxTableOptions } from "./tables.js";
+import { definedOptions } from "./options.js";
+import { resolveTables, type OutboxTableOptions } from "./tables.js";
+import { checkTypePatterns } from "./type-patterns.js";
 
 /** Options of {@link replayEvents}: filters by tenant, event type and aggregate, plus a position range. */
 export interface ReplayOptions<T extends string = string> extends LogFilter, OutboxTableOptions<T> {
@@ -17,6 +19,18 @@ export interface ReplayOptions<T extends string = string> extends LogFilter, Out
   pageSize?: number;
   /** Stops the replay between events. */
   signal?: AbortSignal;
+}
+
+/**
+ * Merges the defaults of {@link ReplayOptions} once and throws
+ * `OutboxError("invalid_options")` for a bad page size, table name or type
+ * pattern.
+ */
+export function resolveReplayOptions(options: ReplayOptions) {
+  const { after, until, pageSize = 500, signal, tableName, ...filter } = definedOptions(options) as ReplayOptions;
+  checkInteger("pageSize", pageSize, 1, 10_000);
+  checkTypePatterns(filter.types);
+  return { after, until, pageSize, signal, filter, tables: resolveTables({ tableName }) };
 }
 
 /**
@@ -39,10 +53,9 @@ export async function replayEvents<DB extends EventsDatabase<T>, T extends strin
   handler: (event: DomainEvent) => unknown,
 ): Promise<number> {
   const db: Kysely<any> = database;
-  const { after, until, pageSize = 500, signal, tableName, ...filter } = options;
-  checkInteger("pageSize", pageSize, 1, 10_000);
-  if (typeof handler !== "function") throw new OutboxError("invalid_options", "handler must be a function");
-  const store = createEventStore(db, { tableName });
+  const { after, until, pageSize, signal, filter, tables } = resolveReplayOptions(options);
+  if (typeof handler !== "function") throw new OutboxError("invalid_argument", "handler must be a function");
+  const store = createEventStore(db, { tableName: tables.events });
   const resolve = async (at: Checkpoint | string | undefined, field: string) => {
     if (typeof at !== "string") return at;
     const checkpoint = await store.getCheckpoint(at);

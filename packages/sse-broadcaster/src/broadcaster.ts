@@ -7,6 +7,7 @@ import { sinkFromWritableStream } from "./client/writable-stream-sink.js";
 import { compileFilter } from "./filter/compile-filter.js";
 import type { BroadcastEvent, SSEFilter } from "./filter/filter.js";
 import { resolveOptions, type SSEBroadcasterOptions } from "./options.js";
+import { logPositionOf } from "./resume/log-position.js";
 import { resumeClient, type ResumeDeps } from "./resume/resume-client.js";
 import { newCounters, type SSEStats } from "./stats.js";
 import { formatSSEComment, formatSSEMessage } from "./wire/format-message.js";
@@ -242,11 +243,12 @@ export function createSSEBroadcaster<E extends BroadcastEvent = BroadcastEvent>(
     broadcast(event) {
       // Encoded once for all clients; throws before anyone got it if the event is invalid.
       const frame = encodeEvent(event);
+      const at = logPositionOf(event);
       counters.eventsBroadcast += 1;
       let delivered = 0;
       for (const client of registry.clients.values()) {
         if (!client.filter.matches(event)) continue;
-        client.deliver(frame, event.id);
+        client.deliver(frame, event.id, at);
         delivered += 1;
       }
       return delivered;
@@ -256,13 +258,14 @@ export function createSSEBroadcaster<E extends BroadcastEvent = BroadcastEvent>(
       const batch = Array.isArray(events) ? (events as readonly E[]) : [...events];
       // All encoded (and validated) before any client gets any of them.
       const frames = batch.map(encodeEvent);
+      const positions = batch.map(logPositionOf);
       counters.eventsBroadcast += batch.length;
       let delivered = 0;
       for (const client of registry.clients.values()) {
         for (let i = 0; i < batch.length; i += 1) {
           const event = batch[i] as E;
           if (!client.filter.matches(event)) continue;
-          client.deliver(frames[i] as Uint8Array, event.id);
+          client.deliver(frames[i] as Uint8Array, event.id, positions[i]);
           delivered += 1;
           if (client.closed) break; // evicted by this batch: the rest would be dropped anyway
         }

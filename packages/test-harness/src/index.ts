@@ -2,6 +2,8 @@ export { resolveDatabaseUrl, NO_DATABASE_MESSAGE } from "./resolve-database-url.
 export { useTestDatabase } from "./test-database.js";
 export type { TestDatabase } from "./test-database.js";
 export { usePgliteDatabase } from "./pglite-database.js";
+export { resolveRedisUrl, startRedisServer, uniqueRedisPrefix } from "./redis-server.js";
+export type { OwnRedisServer } from "./redis-server.js";
 export {
   findChromium,
   chromiumLaunchOptions,

@@ -54,9 +54,16 @@ export interface EventStore {
    * commits later can never land behind a checkpoint already handed out: a
    * reader that follows the returned checkpoints sees every event exactly
    * once. A transaction left open in this database delays every reader
-   * until it ends (see commitSafeHorizon).
+   * until it ends (see commitSafeHorizon). Throws CheckpointExpiredError
+   * for a checkpoint before the log's low-water checkpoint.
    */
   readAfter(checkpoint: Checkpoint | null, options?: ReadAfterOptions): Promise<LogPage>;
+  /**
+   * The log's low-water checkpoint: retention has deleted every event at or
+   * before it (and nothing after it). Null while nothing was deleted.
+   * `readAfter` from a checkpoint before it throws CheckpointExpiredError.
+   */
+  getLowWater(): Promise<Checkpoint | null>;
   /**
    * The checkpoint of an event id (to resume after it), or undefined; with
    * `tenantId`, only an event of that tenant.

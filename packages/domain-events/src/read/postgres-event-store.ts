@@ -1,6 +1,7 @@
 import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
 import type { Checkpoint } from "../envelope.js";
-import { ValidationError } from "../errors.js";
+import { CheckpointExpiredError, ValidationError } from "../errors.js";
+import { lowWaterTableName } from "../schema/migrations.js";
 import { resolveTableName, type EventsDatabase, type EventsTableOptions, type Executor } from "../schema/events-table.js";
 import { toDomainEvent, type EventRow } from "./event-row.js";
 import type { EventStore, LogFilter } from "./event-store.js";
@@ -14,6 +15,12 @@ const committedBeforeEveryOpenTransaction = sql<SqlBool>`transaction_id < ${comm
 
 function after(checkpoint: Checkpoint): Expression<SqlBool> {
   return sql<SqlBool>`(transaction_id, position) > (${checkpoint.transactionId}::xid8, ${checkpoint.position}::bigint)`;
+}
+
+/** Negative when `a` comes first in the commit-safe order. */
+function compareCheckpoints(a: Checkpoint, b: Checkpoint): number {
+  const [x, y] = [BigInt(a.transactionId), BigInt(b.transactionId)];
+  return x === y ? a.position - b.position : x < y ? -1 : 1;
 }
 
 function upTo(checkpoint: Checkpoint): Expression<SqlBool> {
@@ -51,6 +58,7 @@ export function createEventStore<DB extends EventsDatabase<T>, T extends string 
 ): EventStore {
   const db: Kysely<any> = database;
   const table = resolveTableName(options);
+  const lowWater = lowWaterTableName(table);
   const events = () => db.selectFrom(table).selectAll();
 
   const filtered = (filter: LogFilter) => {
@@ -87,15 +95,25 @@ export function createEventStore<DB extends EventsDatabase<T>, T extends string 
     async readAfter(checkpoint, { until, limit = DEFAULT_LIMIT, ...filter } = {}) {
       checkCheckpoint(checkpoint, "checkpoint");
       checkCheckpoint(until, "until");
+
       let query = filtered(filter).where(committedBeforeEveryOpenTransaction);
       if (checkpoint) query = query.where(after(checkpoint));
       if (until) query = query.where(upTo(until));
       const rows = await query.orderBy("transaction_id").orderBy("position").limit(checkLimit(limit)).execute();
+      // After the read: retention that committed before it shows here, and one after it deleted nothing the read missed.
+      if (checkpoint) {
+        const lowWater = await this.getLowWater();
+        if (lowWater && compareCheckpoints(checkpoint, lowWater) < 0) throw new CheckpointExpiredError(lowWater);
+      }
       const page = rows.map((row) => toDomainEvent(row as EventRow));
       const last = page.at(-1);
       return { events: page, checkpoint: last ? { transactionId: last.transactionId, position: last.position } : checkpoint };
     },
 
+    async getLowWater() {
+      const row = await db.selectFrom(lowWater).select(["transaction_id", "position"]).executeTakeFirst();
+      return row ? { transactionId: String(row.transaction_id), position: Number(row.position) } : null;
+    },
     async getCheckpoint(eventId, { tenantId } = {}) {
       let query = db.selectFrom(table).select(["transaction_id", "position"]).where("id", "=", eventId);
       if (tenantId !== undefined) query = query.where("tenant_id", "=", tenantId);

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration } from "kysely";
+import { sql, type Kysely, type Migration, type RawBuilder } from "kysely";
 
 /**
  * The numbered migrations of the events table. Names are stable: never edit
@@ -40,7 +40,66 @@ export function eventsMigrations(table: string): Record<string, Migration> {
         await sql`drop function ${sql.id(`${table}_assign_version`)}()`.execute(db);
       },
     },
+    "0002_aggregate_streams": {
+      async up(db: Kysely<any>) {
+        const streams = sql.table(streamsTableName(table));
+        // No writer may append between the backfill and the new trigger.
+        await sql`lock table ${sql.table(table)} in exclusive mode`.execute(db);
+        await sql`
+          create table ${streams} (
+            tenant_id text not null,
+            aggregate_type text not null,
+            aggregate_id text not null,
+            last_version integer not null,
+            last_transaction_id xid8 not null,
+            primary key (tenant_id, aggregate_type, aggregate_id)
+          )`.execute(db);
+        await sql`
+          insert into ${streams} (tenant_id, aggregate_type, aggregate_id, last_version, last_transaction_id)
+          select tenant_id, aggregate_type, aggregate_id, max(aggregate_version), max(transaction_id)
+          from ${sql.table(table)} group by tenant_id, aggregate_type, aggregate_id`.execute(db);
+        const index = (suffix: string) => sql.id(`${table}_${suffix}`);
+        await sql`drop index ${index("aggregate_version_key")}`.execute(db);
+        await sql`create unique index ${index("stream_version_key")} on ${sql.table(table)} (tenant_id, aggregate_type, aggregate_id, aggregate_version)`.execute(db);
+        await replaceVersionFunction(db, table, streamVersionBody(table));
+      },
+      async down(db: Kysely<any>) {
+        const index = (suffix: string) => sql.id(`${table}_${suffix}`);
+        await replaceVersionFunction(db, table, lookupVersionBody(table));
+        await sql`drop index ${index("stream_version_key")}`.execute(db);
+        await sql`create unique index ${index("aggregate_version_key")} on ${sql.table(table)} (aggregate_type, aggregate_id, aggregate_version)`.execute(db);
+        await sql`drop table ${sql.table(streamsTableName(table))}`.execute(db);
+      },
+    },
+    "0003_log_low_water": {
+      async up(db: Kysely<any>) {
+        // One row once retention has deleted a prefix of the log: the last deleted event's place.
+        await sql`
+          create table ${sql.table(lowWaterTableName(table))} (
+            singleton boolean primary key default true check (singleton),
+            transaction_id xid8 not null,
+            position bigint not null,
+            updated_at timestamptz not null default now()
+          )`.execute(db);
+      },
+      async down(db: Kysely<any>) {
+        await sql`drop table ${sql.table(lowWaterTableName(table))}`.execute(db);
+      },
+    },
   };
+}
+
+/**
+ * The table of the log's low-water checkpoint beside an events table: every
+ * event at or before it has been deleted by retention.
+ */
+export function lowWaterTableName(table: string): string {
+  return `${table}_low_water`;
+}
+
+/** The table of one row per aggregate stream beside an events table. */
+export function streamsTableName(table: string): string {
+  return `${table}_streams`;
 }
 
 /** SQLSTATE raised when an explicit aggregate version does not follow the aggregate's last one. */
@@ -59,11 +118,21 @@ export const VERSION_CONFLICT_SQLSTATE = "EV409";
  * on (seen: 2.9 ms instead of 0.6 ms per event, and minutes for a batch).
  */
 async function createVersionTrigger(db: Kysely<any>, table: string): Promise<void> {
+  await replaceVersionFunction(db, table, lookupVersionBody(table));
   const fn = sql.id(`${table}_assign_version`);
+  await sql`create trigger ${sql.id(`${table}_assign_version`)} before insert on ${sql.table(table)} for each row execute function ${fn}()`.execute(db);
+}
+
+async function replaceVersionFunction(db: Kysely<any>, table: string, body: RawBuilder<unknown>): Promise<void> {
   await sql`
-    create function ${fn}() returns trigger language plpgsql
+    create or replace function ${sql.id(`${table}_assign_version`)}() returns trigger language plpgsql
     set enable_seqscan = off
-    as $$
+    as $$ ${body} $$`.execute(db);
+}
+
+/** The first migration's version function: the next version after the aggregate's last event. */
+function lookupVersionBody(table: string): RawBuilder<unknown> {
+  return sql`
     declare
       last_version integer;
     begin
@@ -77,6 +146,60 @@ async function createVersionTrigger(db: Kysely<any>, table: string): Promise<voi
           using errcode = '${sql.raw(VERSION_CONFLICT_SQLSTATE)}';
       end if;
       return new;
-    end $$`.execute(db);
-  await sql`create trigger ${sql.id(`${table}_assign_version`)} before insert on ${sql.table(table)} for each row execute function ${fn}()`.execute(db);
+    end`;
+}
+
+/**
+ * The version function since 0002: one upsert of the aggregate's stream row
+ * (tenant, type, id) both assigns the next version and refuses an append
+ * from a transaction older than the stream's last writer, whose event would
+ * otherwise be read (in `(transaction_id, position)` order) before the
+ * version it follows. The row lock it takes queues concurrent appends of
+ * one aggregate until the earlier writer ends; an append that finds a newer
+ * writer (committed meanwhile) raises the version conflict, and the caller
+ * retries in a fresh transaction, which has a newer id.
+ *
+ * An event whose idempotency key was already written is skipped here
+ * (returning null), before it takes a version: writers of one key queue on
+ * a transaction advisory lock of (table, tenant, key) until the first ends.
+ */
+function streamVersionBody(table: string): RawBuilder<unknown> {
+  const streams = sql.table(streamsTableName(table));
+  return sql`
+    declare
+      next_version integer;
+      stream record;
+    begin
+      if new.idempotency_key is not null then
+        perform pg_advisory_xact_lock(hashtext(${sql.lit(table)}), hashtext(new.tenant_id || chr(1) || new.idempotency_key));
+        if exists (select 1 from ${sql.table(table)} e where e.tenant_id = new.tenant_id and e.idempotency_key = new.idempotency_key) then
+          return null;
+        end if;
+      end if;
+      insert into ${streams} as s (tenant_id, aggregate_type, aggregate_id, last_version, last_transaction_id)
+      values (new.tenant_id, new.aggregate_type, new.aggregate_id, 1, new.transaction_id)
+      on conflict (tenant_id, aggregate_type, aggregate_id) do update
+        set last_version = s.last_version + 1, last_transaction_id = excluded.last_transaction_id
+        where s.last_transaction_id <= excluded.last_transaction_id
+          and (new.aggregate_version is null or s.last_version = new.aggregate_version - 1)
+      returning s.last_version into next_version;
+      if next_version is not null and (new.aggregate_version is null or next_version = new.aggregate_version) then
+        new.aggregate_version := next_version;
+        return new;
+      end if;
+      if next_version is not null then
+        raise exception 'aggregate % % of tenant % is at version 0, not %', new.aggregate_type, new.aggregate_id, new.tenant_id, new.aggregate_version - 1
+          using errcode = '${sql.raw(VERSION_CONFLICT_SQLSTATE)}';
+      end if;
+      select s.last_version, s.last_transaction_id into stream from ${streams} s
+       where s.tenant_id = new.tenant_id and s.aggregate_type = new.aggregate_type and s.aggregate_id = new.aggregate_id;
+      if stream.last_transaction_id > new.transaction_id then
+        raise exception 'aggregate % % of tenant % was appended to by a newer transaction (at version %): retry in a new transaction',
+          new.aggregate_type, new.aggregate_id, new.tenant_id, stream.last_version
+          using errcode = '${sql.raw(VERSION_CONFLICT_SQLSTATE)}';
+      end if;
+      raise exception 'aggregate % % of tenant % is at version %, not %', new.aggregate_type, new.aggregate_id, new.tenant_id,
+        stream.last_version, new.aggregate_version - 1
+        using errcode = '${sql.raw(VERSION_CONFLICT_SQLSTATE)}';
+    end`;
 }

@@ -40,19 +40,34 @@ test("two concurrent writers with the same expectedVersion: one commits, the oth
   expect(history.map((e) => e.aggregateVersion)).toEqual([1, 2]);
 });
 
-test("writers that serialise on the aggregate's row get consecutive versions without expectedVersion", async () => {
+/**
+ * Transactions get their ids when they first write, not when they win the
+ * row lock: one that queued behind a newer one is refused, and its retry
+ * (a fresh transaction, a newer id) follows. Read order is version order.
+ */
+test("writers that serialise on the aggregate's row and retry on ConcurrencyError get consecutive versions, read in version order", async () => {
   await sql`create table counters (id text primary key, n int not null)`.execute(db);
   await db.insertInto("counters").values({ id: "stl_serial", n: 0 }).execute();
   await Promise.all(
-    Array.from({ length: 20 }, (_, i) =>
-      db.transaction().execute(async (tx) => {
-        await sql`update counters set n = n + 1 where id = 'stl_serial'`.execute(tx);
-        await recordEvent(tx, "settlement", "stl_serial", "settlement.failed", failed("stl_serial", `attempt ${i}`));
-      }),
-    ),
+    Array.from({ length: 20 }, async (_, i) => {
+      for (let attempt = 0; attempt < 40; attempt++) {
+        try {
+          return await db.transaction().execute(async (tx) => {
+            await sql`update counters set n = n + 1 where id = 'stl_serial'`.execute(tx);
+            await recordEvent(tx, "settlement", "stl_serial", "settlement.failed", failed("stl_serial", `attempt ${i}`));
+          });
+        } catch (error) {
+          if (!(error instanceof ConcurrencyError)) throw error;
+        }
+      }
+      throw new Error(`writer ${i} was refused 40 times`);
+    }),
   );
-  const history = await createEventStore(db).getAggregateEvents("settlement", "stl_serial");
+  const store = createEventStore(db);
+  const history = await store.getAggregateEvents("settlement", "stl_serial");
   expect(history.map((e) => e.aggregateVersion)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  const page = await store.readAfter(null, { aggregateIds: ["stl_serial"] });
+  expect(page.events.map((e) => e.aggregateVersion)).toEqual(history.map((e) => e.aggregateVersion));
 });
 
 test("the same idempotency key from concurrent transactions writes one event and all get its id", async () => {

@@ -147,8 +147,14 @@ export function createEventWriter<D extends CatalogDefinition, T extends string 
 function versionConflictIn(error: unknown, table: string, prepared: readonly PreparedEvent[]): PreparedEvent | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const { code, constraint, detail = "", message = "" } = error as { code?: string; constraint?: string; detail?: string; message?: string };
-  const raceLost = code === UNIQUE_VIOLATION && (constraint ?? message).includes(`${table}_aggregate_version_key`);
+  const raceLost = code === UNIQUE_VIOLATION && (constraint ?? message).includes(`${table}_stream_version_key`);
   if (!raceLost && code !== VERSION_CONFLICT_SQLSTATE) return undefined;
   const text = `${detail} ${message}`;
-  return prepared.find((e) => text.includes(`(${e.aggregateType}, ${e.aggregateId},`) || text.includes(`aggregate ${e.aggregateType} ${e.aggregateId} `)) ?? prepared[0];
+  return (
+    prepared.find(
+      (e) =>
+        text.includes(`(${e.tenantId}, ${e.aggregateType}, ${e.aggregateId},`) ||
+        text.includes(`aggregate ${e.aggregateType} ${e.aggregateId} of tenant ${e.tenantId} `),
+    ) ?? prepared[0]
+  );
 }

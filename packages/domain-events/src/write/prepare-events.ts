@@ -77,9 +77,9 @@ export function prepareEvents(
         throw new ValidationError("payload", `is ${payloadBytes} bytes, over the limit of ${maxPayloadBytes}`);
       }
 
-      // Events of one aggregate in one batch take consecutive versions; an
+      // Events of one aggregate (tenant, type, id) in one batch take consecutive versions; an
       // expectedVersion, if any, is the version before the first of them.
-      const streamKey = `${aggregateType}\u0000${aggregateId}`;
+      const streamKey = `${tenantId}\u0000${aggregateType}\u0000${aggregateId}`;
       const previous = steps.get(streamKey);
       const stream = previous
         ? { step: previous.step + 1, expectedVersion: previous.expectedVersion }

@@ -7,10 +7,13 @@ test("resolveAdvisoryLockLeaderOptions merges the defaults once and refuses bad 
     lockName: "outbox-publisher:domain_events",
     retryIntervalMs: 1_000,
     healthCheckIntervalMs: 1_000,
-    healthCheckTimeoutMs: 2_000,
+    healthCheckTimeoutMs: 3_000,
+    sessionTimeoutMs: 10_000,
   });
   const invalid = expect.objectContaining({ name: "OutboxError", code: "invalid_options" });
   expect(() => resolveAdvisoryLockLeaderOptions({} as never)).toThrow(invalid);
   expect(() => resolveAdvisoryLockLeaderOptions({ connectionString: "postgres://x/db", lockName: "" })).toThrow(invalid);
   expect(() => resolveAdvisoryLockLeaderOptions({ connectionString: "postgres://x/db", retryIntervalMs: 0 })).toThrow(invalid);
+  // a silent leader must stop relaying before the server frees its lock
+  expect(() => resolveAdvisoryLockLeaderOptions({ connectionString: "postgres://x/db", sessionTimeoutMs: 5_000 })).toThrow(invalid);
 });

@@ -1,43 +1,37 @@
 import pg from "pg";
-import { checkInteger, OutboxError } from "../errors.js";
-import { definedOptions } from "../options.js";
+import { OutboxError } from "../errors.js";
 import { abortableDelay } from "../wake/abortable-delay.js";
-import { kyselyOnClient } from "./kysely-on-client.js";
 import type { LeaderElection, Leadership } from "./leader.js";
+import { LockSession } from "./lock-session.js";
+import { resolveLockLeaderOptions, type LockLeaderOptions } from "./pool-lock-leader.js";
 
 /** Options of {@link advisoryLockLeader}. */
-export interface AdvisoryLockLeaderOptions {
+export interface AdvisoryLockLeaderOptions extends LockLeaderOptions {
   /** Connection string of the database; the lock lives on a connection of its own. */
   connectionString: string;
-  /**
-   * Name of the lock (hashed into an advisory lock key). Feeds of different
-   * events tables need different names.
-   * @default "outbox-publisher:domain_events"
-   */
-  lockName?: string;
-  /**
-   * How often a standby tries to take the lock: the takeover time after a
-   * leader dies is about this plus the time PostgreSQL needs to notice.
-   * @default 1000
-   */
-  retryIntervalMs?: number;
-  /**
-   * How often the leader checks its connection with `select 1`.
-   * @default 1000
-   */
-  healthCheckIntervalMs?: number;
-  /**
-   * How long a health check may take before leadership is given up.
-   * @default 2000
-   */
-  healthCheckTimeoutMs?: number;
+}
+
+/**
+ * Merges the defaults of {@link AdvisoryLockLeaderOptions} once (those of
+ * {@link resolveLockLeaderOptions}) and throws `OutboxError("invalid_options")`
+ * for a missing connection string or a bad timing.
+ */
+export function resolveAdvisoryLockLeaderOptions(options: AdvisoryLockLeaderOptions): Required<AdvisoryLockLeaderOptions> {
+  if (typeof options?.connectionString !== "string" || options.connectionString === "") {
+    throw new OutboxError("invalid_options", "connectionString must be a non-empty string");
+  }
+  return { ...resolveLockLeaderOptions(options), connectionString: options.connectionString };
 }
 
 /**
  * Elects the feed's relay with a session-level `pg_try_advisory_lock` held
- * on a dedicated connection. The leader runs its reads and marks on that
+ * on a dedicated connection (with TCP keepalive) opened from a connection
+ * string, for when the feed should not take a connection of the
+ * application's pool; otherwise the default election (`poolLockLeader`)
+ * does the same on the pool. The leader runs its reads and marks on that
  * very connection, so when it dies (process killed, connection terminated)
- * the lock is freed and the old leader cannot mark anything any more.
+ * the lock is freed and the old leader cannot mark anything any more; a
+ * silent leader is handled as described on {@link LockSession}.
  *
  * @example
  * import { advisoryLockLeader, pgListener } from "@org/outbox-publisher/pg";
@@ -47,109 +41,81 @@ export interface AdvisoryLockLeaderOptions {
  *   listen: pgListener({ connectionString: url }),
  * });
  */
-/**
- * Merges the defaults of {@link AdvisoryLockLeaderOptions} once and throws
- * `OutboxError("invalid_options")` for a bad interval.
- */
-export function resolveAdvisoryLockLeaderOptions(options: AdvisoryLockLeaderOptions): Required<AdvisoryLockLeaderOptions> {
-  const settings = {
-    lockName: "outbox-publisher:domain_events",
-    retryIntervalMs: 1_000,
-    healthCheckIntervalMs: 1_000,
-    healthCheckTimeoutMs: 2_000,
-    ...definedOptions(options),
-    connectionString: options.connectionString,
-  } satisfies Required<AdvisoryLockLeaderOptions>;
-  if (typeof settings.connectionString !== "string" || settings.connectionString === "") {
-    throw new OutboxError("invalid_options", "connectionString must be a non-empty string");
-  }
-  if (typeof settings.lockName !== "string" || settings.lockName === "") throw new OutboxError("invalid_options", "lockName must be a non-empty string");
-  checkInteger("retryIntervalMs", settings.retryIntervalMs, 1);
-  checkInteger("healthCheckIntervalMs", settings.healthCheckIntervalMs, 10);
-  checkInteger("healthCheckTimeoutMs", settings.healthCheckTimeoutMs, 10);
-  return settings;
-}
-
 export function advisoryLockLeader(options: AdvisoryLockLeaderOptions): LeaderElection {
   const settings = resolveAdvisoryLockLeaderOptions(options);
-
+  const { connectionString } = settings;
   // A standby keeps one connection between tries instead of reconnecting every second.
-  let standby: pg.Client | undefined;
+  let standby: { client: pg.Client; session: LockSession } | undefined;
 
-  async function tryLock(): Promise<pg.Client | undefined> {
+  function connect(): { client: pg.Client; session: LockSession } {
+    const client = new pg.Client({
+      connectionString,
+      application_name: "outbox-leader",
+      connectionTimeoutMillis: settings.healthCheckTimeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: Math.max(1_000, Math.floor(settings.sessionTimeoutMs / 4)),
+    });
+    const session = new LockSession(async (text, params) => {
+      const result = await client.query(text, [...params]);
+      return { rows: result.rows, rowCount: result.rowCount, command: result.command };
+    }, settings);
+    client.on("error", (error) => session.lose(error));
+    client.on("end", () => session.lose(new Error("the lock connection ended")));
+    return { client, session };
+  }
+
+  async function drop(entry: { client: pg.Client; session: LockSession } | undefined): Promise<void> {
+    if (!entry) return;
+    entry.session.lose();
+    // ending a socket that no longer answers may never complete: do not wait for it
+    void entry.client.end().catch(() => {});
+  }
+
+  async function tryLock(): Promise<{ client: pg.Client; session: LockSession } | undefined> {
     try {
       if (!standby) {
-        const client = new pg.Client({
-          connectionString: settings.connectionString,
-          application_name: "outbox-leader",
-          connectionTimeoutMillis: settings.healthCheckTimeoutMs,
-        });
-        client.on("error", () => {
-          if (standby === client) standby = undefined;
-        });
-        standby = client;
-        await client.connect();
+        const entry = connect();
+        standby = entry;
+        await entry.client.connect();
       }
-      const client = standby;
-      const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock(hashtext($1)) as locked", [settings.lockName]);
-      if (!rows[0]?.locked) return undefined;
+      const entry = standby;
+      if (!(await entry.session.tryLock(settings.lockName))) return undefined;
       standby = undefined;
-      return client;
+      await entry.session.lead();
+      return entry;
     } catch {
       // no database right now: try again later on a new connection
       const broken = standby;
       standby = undefined;
-      await broken?.end().catch(() => {});
+      await drop(broken);
       return undefined;
     }
   }
 
-  async function endStandby(): Promise<void> {
-    const client = standby;
-    standby = undefined;
-    await client?.end().catch(() => {});
-  }
-
-  function lead(client: pg.Client): Leadership {
-    const lost = new AbortController();
-    const lose = () => lost.abort();
-    client.on("error", lose);
-    client.on("end", lose);
-    const health = setInterval(() => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(reject, settings.healthCheckTimeoutMs)));
-      Promise.race([client.query("select 1"), timeout]).then(
-        () => clearTimeout(timer),
-        () => (clearTimeout(timer), lose()),
-      );
-    }, settings.healthCheckIntervalMs);
+  function lead({ client, session }: { client: pg.Client; session: LockSession }): Leadership {
     let released: Promise<void> | undefined;
-    return {
-      db: kyselyOnClient(client),
-      signal: lost.signal,
-      release() {
-        released ??= (async () => {
-          clearInterval(health);
-          lose();
-          await client.end().catch(() => {}); // ending the session frees the lock
-        })();
-        return released;
-      },
-    };
+    return session.leadership(() => {
+      released ??= (async () => {
+        await session.giveBack(settings.lockName);
+        await drop({ client, session }); // ending the session frees the lock in any case
+      })();
+      return released;
+    });
   }
 
   return {
     async acquire(signal) {
       while (!signal.aborted) {
-        const client = await tryLock();
-        if (client && signal.aborted) {
-          await client.end().catch(() => {});
+        const entry = await tryLock();
+        if (entry && signal.aborted) {
+          await drop(entry);
           return undefined;
         }
-        if (client) return lead(client);
+        if (entry) return lead(entry);
         await abortableDelay(settings.retryIntervalMs, signal);
       }
-      await endStandby();
+      await drop(standby);
+      standby = undefined;
       return undefined;
     },
   };

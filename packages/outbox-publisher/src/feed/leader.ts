@@ -10,6 +10,13 @@ export interface Leadership {
   readonly db?: Kysely<any>;
   /** Aborts when leadership is lost (connection gone, health check failed). */
   readonly signal: AbortSignal;
+  /**
+   * Whether leadership is still confirmed, checked before every event is
+   * handed over and before every mark: false once the lease of the last
+   * health check lapsed, even if no timer has fired since (a paused
+   * process). Undefined: leadership lasts until `signal` aborts.
+   */
+  holds?(): boolean;
   /** Gives leadership up; idempotent. */
   release(): Promise<void>;
 }

@@ -8,9 +8,11 @@ import { FEED_GROUP, type OutboxTableOptions } from "../tables.js";
 import { abortableDelay } from "../wake/abortable-delay.js";
 import type { WakeSource } from "../wake/wake-source.js";
 import { Wakeup } from "../wake/wakeup.js";
+import { defaultLeader } from "./default-leader.js";
 import type { LeaderElection } from "./leader.js";
 import { PendingMarks } from "./pending-marks.js";
 import { resolveEventPublisherOptions } from "./publisher-options.js";
+import { StuckHeadTracker, type StuckHead } from "./stuck-head.js";
 import { relayBatch } from "./relay-batch.js";
 import { createLifecycle } from "../lifecycle.js";
 
@@ -46,12 +48,31 @@ export interface EventPublisherOptions<T extends string = string> extends Outbox
   /** Where wake-ups come from: `pgListener(...)`, `pgliteListener(pglite)`. Without one, it polls. */
   listen?: WakeSource;
   /**
-   * Elects the one relaying process among several.
-   * @default singleProcessLeader()
+   * Elects the one relaying process among several. The default is safe
+   * with any number of processes: on PostgreSQL a session advisory lock on
+   * one connection of `db`'s pool (`poolLockLeader(db)`): one process
+   * relays, the others stand by and take over within about 11 s of the
+   * leader dying or going silent. On PGlite, `singleProcessLeader()`. Pass
+   * `singleProcessLeader()` by name to relay without an election.
+   * @default defaultLeader(db)
    */
   leader?: LeaderElection;
-  /** Backoff of a failing event, and when it is dead-lettered (defaults: 1 s, ×2 per attempt, capped at 60 s, 5 attempts). */
+  /**
+   * Backoff of a failing head. By default the feed holds its order: the
+   * head is retried with capped backoff (1 s, ×2 per attempt, capped at
+   * 60 s) for as long as it takes, shown in `getStats().stuckHead`, a
+   * `head_stuck` metric and a log line per failure. Skipping is opt-in:
+   * with `maxAttempts`, the head is dead-lettered after that many attempts
+   * and the feed moves past it.
+   * @default { initialDelayMs: 1000, multiplier: 2, maxDelayMs: 60000, maxAttempts: Infinity, jitter: 0.5 }
+   */
   retry?: RetryOptions;
+  /**
+   * Where the feed writes its log lines (a stuck head: event id, type, how
+   * long, the error).
+   * @default console.warn
+   */
+  log?: (line: string) => void;
   /** Receives every metric event (see {@link OutboxMetric}). */
   onMetric?: MetricListener;
 }
@@ -61,6 +82,8 @@ export interface PublisherStats extends DeliveryStats {
   isLeader: boolean;
   /** The last relayed event's place in the log. */
   checkpoint: Checkpoint | null;
+  /** The head the feed is held on while its hand-over keeps failing; null while it flows. */
+  stuckHead: StuckHead | null;
 }
 
 /** The ordered feed's handle: start, awaitable stop, handlers, metrics and stats. */
@@ -88,10 +111,12 @@ export interface EventPublisher {
  * position)`, the order `createEventStore(db).readAfter` replays, then marks
  * them published. Delivery is at least once: an event whose handling failed,
  * or whose mark was lost to a crash, comes again. A failing event is
- * retried with backoff and holds the feed until it succeeds or is
- * dead-lettered after `retry.maxAttempts` (then the feed moves past it).
- * With several processes, pass `leader: advisoryLockLeader(...)`: one
- * relays, the others stand by. A transaction left open delays the feed
+ * retried with capped backoff and holds the feed until it succeeds, however
+ * long that takes (visible in `getStats().stuckHead`, a `head_stuck` metric
+ * and a log line); only with `retry.maxAttempts` is it dead-lettered and
+ * the feed moves past it.
+ * With several processes, one relays and the others stand by (see
+ * `leader`). A transaction left open delays the feed
  * until it ends.
  *
  * @example
@@ -107,22 +132,27 @@ export function createEventPublisher<DB extends EventsDatabase<T>, T extends str
   options: EventPublisherOptions<T> = {},
 ): EventPublisher {
   const db: Kysely<any> = database;
-  const { pollIntervalMs, batchSize, markDelayMs, minReadIntervalMs, listen, leader, onMetric, tables, policy } = resolveEventPublisherOptions(options);
+  const { pollIntervalMs, batchSize, markDelayMs, minReadIntervalMs, listen, onMetric, log, tables, policy, ...resolved } = resolveEventPublisherOptions(options);
+  const leader = resolved.leader ?? defaultLeader(db);
   const handlers = new Set<EventHandler>();
   const metrics = new MetricsRecorder(onMetric);
+  const stuck = new StuckHeadTracker(metrics, log);
   const wakeup = new Wakeup();
   let isLeader = false;
   let checkpoint: Checkpoint | null = null;
   const report = (error: unknown) => metrics.emit({ type: "error", source: FEED_GROUP, error });
 
-  async function relay(executor: Kysely<any>, signal: AbortSignal, leadershipLost: () => boolean): Promise<void> {
-    const context = { tables, handlers, policy, metrics, signal };
+  async function relay(executor: Kysely<any>, signal: AbortSignal, holds: () => boolean): Promise<void> {
+    const leadershipLost = () => !holds();
+    const context = { tables, handlers, policy, metrics, signal, holds, stuck };
     const marks = new PendingMarks();
     // While marks are pending, reads continue after the last relayed event
     // (the unmarked ones would be read again). Once all are marked, reads
     // start from the head again, where a requeued dead letter may be waiting.
     let cursor: Checkpoint | null = null;
     const flush = async () => {
+      // a leader that cannot confirm its lock marks nothing: the next leader relays these again
+      if (!holds()) throw new OutboxError("invalid_state", "leadership could not be confirmed; the marks are left to the next leader");
       await marks.flush(executor, tables);
       cursor = null;
     };
@@ -163,7 +193,7 @@ export function createEventPublisher<DB extends EventsDatabase<T>, T extends str
       }
     } finally {
       // stop(): mark what was relayed; lost leadership: this fails, and the next leader relays them again
-      await marks.flush(executor, tables).catch((error) => {
+      await flush().catch((error) => {
         marks.clear();
         if (!leadershipLost()) report(error);
       });
@@ -188,9 +218,11 @@ export function createEventPublisher<DB extends EventsDatabase<T>, T extends str
         isLeader = true;
         metrics.emit({ type: "leadership_acquired", source: FEED_GROUP });
         try {
-          await relay(leadership.db ?? db, AbortSignal.any([stopSignal, leadership.signal]), () => leadership.signal.aborted);
+          const holds = () => !leadership.signal.aborted && (leadership.holds?.() ?? true);
+          await relay(leadership.db ?? db, AbortSignal.any([stopSignal, leadership.signal]), holds);
         } finally {
           isLeader = false;
+          stuck.clear();
           metrics.emit({ type: "leadership_lost", source: FEED_GROUP });
           await leadership.release().catch(report);
         }
@@ -208,6 +240,6 @@ export function createEventPublisher<DB extends EventsDatabase<T>, T extends str
     },
     subscribe: (listener) => metrics.subscribe(listener),
     notify: () => wakeup.notify(),
-    getStats: () => ({ ...metrics.snapshot(), isLeader, checkpoint }),
+    getStats: () => ({ ...metrics.snapshot(), isLeader, checkpoint, stuckHead: stuck.snapshot() }),
   };
 }

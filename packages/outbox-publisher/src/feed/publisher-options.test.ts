@@ -10,8 +10,12 @@ describe("resolveEventPublisherOptions", () => {
     const resolved = resolveEventPublisherOptions({ batchSize: undefined });
     expect(resolved).toMatchObject({ pollIntervalMs: 500, batchSize: 100, markDelayMs: 5, minReadIntervalMs: 5 });
     expect(resolved.tables).toMatchObject({ events: "domain_events", deliveries: "domain_events_deliveries" });
-    expect(resolved.policy).toMatchObject({ initialDelayMs: 1000, maxAttempts: 5 });
-    expect(typeof resolved.leader.acquire).toBe("function");
+    // the feed holds a failing head by default: no limit on attempts
+    expect(resolved.policy).toMatchObject({ initialDelayMs: 1000, maxDelayMs: 60_000, maxAttempts: Infinity });
+    expect(resolveEventPublisherOptions({ retry: { maxAttempts: 3 } }).policy.maxAttempts).toBe(3);
+    // no election given: createEventPublisher elects by default on the caller's database
+    expect(resolved.leader).toBeUndefined();
+    expect(resolved.log).toBe(console.warn);
   });
 
   test("out-of-range or contradictory options throw invalid_options, from the factory too", () => {
@@ -19,6 +23,7 @@ describe("resolveEventPublisherOptions", () => {
     expect(() => resolveEventPublisherOptions({ batchSize: 0 })).toThrow(invalid);
     expect(() => resolveEventPublisherOptions({ pollIntervalMs: 10, minReadIntervalMs: 50 })).toThrow(/minReadIntervalMs must not exceed pollIntervalMs/);
     expect(() => resolveEventPublisherOptions({ leader: {} as never })).toThrow(/leader/);
+    expect(() => resolveEventPublisherOptions({ log: "loud" as never })).toThrow(/log/);
     expect(() => resolveEventPublisherOptions({ retry: { initialDelayMs: 5000, maxDelayMs: 1000 } })).toThrow(invalid);
     expect(() => createEventPublisher(db, { batchSize: 0 })).toThrow(/batchSize/);
     expect(() => createEventPublisher(db, { tableName: "Robert'); drop table students;--" })).toThrow(invalid);

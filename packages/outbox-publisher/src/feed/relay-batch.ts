@@ -5,6 +5,7 @@ import { recordFailure } from "../retry/record-failure.js";
 import { describeError, type MetricsRecorder } from "../stats/metrics.js";
 import { FEED_GROUP, type OutboxTables } from "../tables.js";
 import type { PendingMarks } from "./pending-marks.js";
+import type { StuckHeadTracker } from "./stuck-head.js";
 import { readUnpublished } from "./read-unpublished.js";
 
 /** What one batch of the feed did. */
@@ -44,6 +45,9 @@ export async function relayBatch(
     policy: RetryPolicy;
     metrics: MetricsRecorder;
     signal: AbortSignal;
+    /** Whether this process still leads; checked before every event. */
+    holds: () => boolean;
+    stuck: StuckHeadTracker;
   },
 ): Promise<BatchOutcome> {
   const { tables, policy, metrics } = context;
@@ -54,7 +58,7 @@ export async function relayBatch(
   let backoffMs: number | undefined;
   try {
     for (const { event, attempts, dueInMs } of items) {
-      if (context.signal.aborted) break;
+      if (context.signal.aborted || !context.holds()) break;
       if (dueInMs > 0) {
         backoffMs = dueInMs;
         break;
@@ -64,13 +68,23 @@ export async function relayBatch(
       if (error === undefined) {
         relayed.push(event.id);
         last = event;
+        context.stuck.delivered(event.id);
         const latencyMs = Date.now() - event.createdAt.getTime();
         metrics.emit({ type: "delivered", source: FEED_GROUP, eventId: event.id, eventType: event.eventType, attempts: attempts + 1, latencyMs });
         continue;
       }
       const failure = { attempts: attempts + 1, error: describeError(error), dead: isExhausted(policy, attempts + 1), delayMs: 0 };
       if (!failure.dead) failure.delayMs = backoffDelay(policy, failure.attempts);
-      await recordFailure(db, tables, FEED_GROUP, event, failure, { upsert: true });
+      try {
+        await recordFailure(db, tables, FEED_GROUP, event, failure, { upsert: true });
+      } catch (recordError) {
+        // Not recorded: the head stays where it was (same attempts) and is tried again after the
+        // delay. The batch still ends here with what it relayed, so those are marked, never relayed twice.
+        metrics.emit({ type: "error", source: FEED_GROUP, error: recordError });
+        backoffMs = Math.max(1, backoffDelay(policy, failure.attempts));
+        break;
+      }
+      context.stuck.failed(event, failure.attempts, failure.error, failure.dead ? undefined : failure.delayMs);
       const common = { source: FEED_GROUP, eventId: event.id, eventType: event.eventType, attempts: failure.attempts, error: failure.error };
       if (failure.dead) {
         metrics.emit({ type: "dead_lettered", ...common });

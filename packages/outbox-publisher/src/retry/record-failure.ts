@@ -42,9 +42,9 @@ export async function recordFailure(
     return rows.length > 0;
   }
   await sql`
-    insert into ${d} (group_name, event_id, aggregate_type, aggregate_id, transaction_id, position, event_created_at,
+    insert into ${d} (group_name, event_id, tenant_id, aggregate_type, aggregate_id, transaction_id, position, event_created_at,
       status, attempts, last_error, last_attempt_at, next_attempt_at, dead_lettered_at)
-    values (${group}, ${event.id}, ${event.aggregateType}, ${event.aggregateId}, ${event.transactionId}::xid8, ${event.position},
+    values (${group}, ${event.id}, ${event.tenantId}, ${event.aggregateType}, ${event.aggregateId}, ${event.transactionId}::xid8, ${event.position},
       ${event.createdAt}, ${status}, ${failure.attempts}, ${failure.error}, now(), ${next}, ${failure.dead ? sql`now()` : sql`null`})
     on conflict (group_name, event_id) do update set status = excluded.status, attempts = excluded.attempts,
       last_error = excluded.last_error, last_attempt_at = excluded.last_attempt_at, next_attempt_at = excluded.next_attempt_at,

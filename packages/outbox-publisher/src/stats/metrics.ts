@@ -8,12 +8,15 @@ import { LatencyWindow, RateWindow, type LatencySummary } from "./latency-histog
  * start, on the database clock) to the end of its handling (this process's
  * clock). `lease_lost` is a worker's claim found taken over by another
  * worker (or gone) before this worker settled it: its outcome was not
- * written, and the event is the new holder's to handle.
+ * written, and the event is the new holder's to handle. `head_stuck` is the
+ * ordered feed's head failing again: nothing behind it is relayed until it
+ * goes through (`stuckForMs` since this process first saw it fail).
  */
 export type OutboxMetric =
   | { type: "delivered"; source: string; eventId: string; eventType: string; attempts: number; latencyMs: number }
   | { type: "retry_scheduled"; source: string; eventId: string; eventType: string; attempts: number; delayMs: number; error: string }
   | { type: "dead_lettered"; source: string; eventId: string; eventType: string; attempts: number; error: string }
+  | { type: "head_stuck"; source: string; eventId: string; eventType: string; attempts: number; stuckForMs: number; error: string }
   | { type: "lease_lost"; source: string; eventId: string; eventType: string }
   | { type: "leadership_acquired" | "leadership_lost"; source: string }
   | { type: "error"; source: string; error: unknown };

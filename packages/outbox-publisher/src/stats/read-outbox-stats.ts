@@ -12,7 +12,17 @@ export interface OutboxStats {
   feedDeadLetters: number;
   /** Per worker group: events queued (pending or backing off), dead letters. */
   groups: { group: string; pending: number; deadLetters: number }[];
-  /** Age of the oldest open transaction that holds readers back, in ms; null when none. */
+  /**
+   * Open transactions that hold every commit-safe reader back: exactly
+   * those `commitSafeHorizon()` counts (running transactions with an id,
+   * prepared transactions, and any this role cannot place in another
+   * database through pg_stat_activity).
+   */
+  openTransactionsHoldingReaders: number;
+  /**
+   * Age of the oldest of them whose start is known (its session is visible
+   * to this role, or it is prepared), in ms; null when none is known.
+   */
   oldestOpenTransactionAgeMs: number | null;
 }
 
@@ -27,11 +37,9 @@ export interface OutboxStats {
 export async function readOutboxStats<DB extends EventsDatabase<T>, T extends string = "domain_events">(database: Executor<DB>, options?: OutboxTableOptions<T>): Promise<OutboxStats> {
   const db: Kysely<any> = database;
   const tables = resolveTables(options);
-  const feed = await sql<{ backlog: string | number; oldest_ms: string | number | null; open_ms: string | number | null }>`
+  const feed = await sql<{ backlog: string | number; oldest_ms: string | number | null }>`
     select count(*) as backlog,
-      extract(epoch from now() - min(e.created_at)) * 1000 as oldest_ms,
-      (select extract(epoch from now() - min(xact_start)) * 1000 from pg_stat_activity
-        where backend_xid is not null and datname = current_database() and pid <> pg_backend_pid()) as open_ms
+      extract(epoch from now() - min(e.created_at)) * 1000 as oldest_ms
     from ${sql.table(tables.events)} e
     where e.published_at is null
       and not exists (select 1 from ${sql.table(tables.deliveries)} d
@@ -42,7 +50,15 @@ export async function readOutboxStats<DB extends EventsDatabase<T>, T extends st
       (select count(*) from ${sql.table(tables.deliveries)} d where d.group_name = g.group_name and d.status = 'dead') as dead
     from (select group_name from ${sql.table(tables.groups)} union select ${FEED_GROUP}) g
     order by g.group_name`.execute(db);
+  // The horizon's own set: the snapshot's running transactions, less those placed in another database.
+  const holders = await sql<{ holding: string | number; open_ms: string | number | null }>`
+    select count(*) as holding, extract(epoch from now() - min(coalesce(a.xact_start, p.prepared))) * 1000 as open_ms
+    from pg_snapshot_xip(pg_current_snapshot()) as running(xid)
+    left join pg_stat_get_activity(null) a on a.backend_xid = running.xid::xid
+    left join pg_prepared_xacts p on p.transaction = running.xid::xid
+    where a.pid is null or a.datid = (select oid from pg_database where datname = current_database())`.execute(db);
   const row = feed.rows[0]!;
+  const holding = holders.rows[0]!;
   const toMs = (value: string | number | null) => (value === null ? null : Math.max(0, Math.round(Number(value))));
   return {
     backlog: Number(row.backlog),
@@ -51,6 +67,7 @@ export async function readOutboxStats<DB extends EventsDatabase<T>, T extends st
     groups: groups.rows
       .filter((g) => g.group_name !== FEED_GROUP)
       .map((g) => ({ group: g.group_name, pending: Number(g.pending), deadLetters: Number(g.dead) })),
-    oldestOpenTransactionAgeMs: toMs(row.open_ms),
+    openTransactionsHoldingReaders: Number(holding.holding),
+    oldestOpenTransactionAgeMs: toMs(holding.open_ms),
   };
 }

@@ -20,7 +20,7 @@ export async function setUpOutbox(db: Kysely<any>): Promise<void> {
 
 /** Empties every table between tests of one file. */
 export async function resetOutbox(db: Kysely<any>): Promise<void> {
-  await sql`truncate domain_events, domain_events_deliveries, domain_events_groups`.execute(db);
+  await sql`truncate domain_events, domain_events_streams, domain_events_deliveries, domain_events_groups`.execute(db);
 }
 
 /**

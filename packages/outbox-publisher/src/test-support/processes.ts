@@ -27,7 +27,14 @@ export interface PublisherProcess {
 }
 
 /** Spawns `node --conditions=@org/source --import tsx publisher-process.ts`. */
-export function startPublisherProcess(env: { DATABASE_URL: string; MODE: "feed" | "worker"; BATCH_SIZE?: string; LEASE_MS?: string; SLOW_FIRST?: string }): PublisherProcess {
+export function startPublisherProcess(env: {
+  DATABASE_URL: string;
+  MODE: "feed" | "default-feed" | "worker";
+  BATCH_SIZE?: string;
+  LEASE_MS?: string;
+  SLOW_FIRST?: string;
+  HANDLE_MS?: string;
+}): PublisherProcess {
   const child: ChildProcess = spawn(process.execPath, ["--conditions=@org/source", "--import", "tsx", script], {
     cwd: packageDir,
     env: { ...process.env, ...env },

@@ -10,9 +10,10 @@ export interface Claimed {
 
 /**
  * Claims up to `limit` deliveries of a group under a lease. Only the head
- * of an aggregate (no earlier delivery row of it left: pending, backing
+ * of an aggregate (tenant, type, id) (no earlier delivery row of it left: pending, backing
  * off, claimed or dead) can be claimed, with `FOR UPDATE SKIP LOCKED`; the
- * claim then takes that aggregate's following rows too, which nobody else
+ * claim then takes that aggregate's following rows too, up to the first
+ * that is dead or backing off, which nobody else
  * can claim while the head exists. So the events of one aggregate are
  * handled in order, one at a time, and different aggregates in parallel.
  * Returns the claimed events in commit-safe order.
@@ -26,7 +27,7 @@ export async function claimDeliveries(
   const d = sql.table(tables.deliveries);
   const { rows } = await sql<{ event_id: string; attempts: number }>`
     with heads as (
-      select h.aggregate_type, h.aggregate_id, h.transaction_id, h.position
+      select h.tenant_id, h.aggregate_type, h.aggregate_id, h.transaction_id, h.position
       from ${d} h
       where h.group_name = ${group} and h.status = 'pending' and h.next_attempt_at <= now()
         and (h.locked_until is null or h.locked_until < now())
@@ -35,7 +36,7 @@ export async function claimDeliveries(
         -- statistics scanned the whole group for every row)
         and h.event_id = (
           select p.event_id from ${d} p
-          where p.group_name = ${group} and p.aggregate_type = h.aggregate_type and p.aggregate_id = h.aggregate_id
+          where p.group_name = ${group} and p.tenant_id = h.tenant_id and p.aggregate_type = h.aggregate_type and p.aggregate_id = h.aggregate_id
           order by p.transaction_id, p.position
           limit 1)
       order by h.transaction_id, h.position
@@ -43,12 +44,18 @@ export async function claimDeliveries(
       for update skip locked
     ), run as (
       select r.row_id from heads h cross join lateral (
-        select p.ctid as row_id, p.transaction_id, p.position from ${d} p
-        -- no status filter: rows behind a pending head are never dead, and the
-        -- filter would let the planner pick the partial claim-order index
-        where p.group_name = ${group} and p.aggregate_type = h.aggregate_type and p.aggregate_id = h.aggregate_id
-        order by p.transaction_id, p.position
-        limit ${limit}
+        -- the head's run: its aggregate's rows in order, up to the first one that is
+        -- dead or backing off (what is behind it must wait for it)
+        select q.row_id, q.transaction_id, q.position from (
+          select p.ctid as row_id, p.transaction_id, p.position,
+            bool_and(p.status = 'pending' and p.next_attempt_at <= now()) over (order by p.transaction_id, p.position) as claimable
+          from ${d} p
+          -- no status filter in the scan: it would let the planner pick the partial claim-order index
+          where p.group_name = ${group} and p.tenant_id = h.tenant_id and p.aggregate_type = h.aggregate_type and p.aggregate_id = h.aggregate_id
+          order by p.transaction_id, p.position
+          limit ${limit}
+        ) q
+        where q.claimable
       ) r
       order by h.transaction_id, h.position, r.transaction_id, r.position
       limit ${limit}

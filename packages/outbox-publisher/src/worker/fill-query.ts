@@ -36,7 +36,7 @@ export async function fillDeliveries(
     with grp as (
       select transaction_id, position from ${sql.table(tables.groups)} where group_name = ${group} for update skip locked
     ), batch as (
-      select e.id, e.aggregate_type, e.aggregate_id, e.transaction_id, e.position, e.created_at, e.event_type
+      select e.id, e.tenant_id, e.aggregate_type, e.aggregate_id, e.transaction_id, e.position, e.created_at, e.event_type
       from grp cross join lateral (
         select * from ${sql.table(tables.events)} e
         where (e.transaction_id, e.position) > (grp.transaction_id, grp.position)
@@ -45,8 +45,8 @@ export async function fillDeliveries(
         limit ${limit}
       ) e
     ), inserted as (
-      insert into ${sql.table(tables.deliveries)} (group_name, event_id, aggregate_type, aggregate_id, transaction_id, position, event_created_at)
-      select ${group}, id, aggregate_type, aggregate_id, transaction_id, position, created_at from batch where ${eventTypeCondition(types)}
+      insert into ${sql.table(tables.deliveries)} (group_name, event_id, tenant_id, aggregate_type, aggregate_id, transaction_id, position, event_created_at)
+      select ${group}, id, tenant_id, aggregate_type, aggregate_id, transaction_id, position, created_at from batch where ${eventTypeCondition(types)}
       on conflict do nothing
     ), last as (
       select transaction_id, position from batch order by transaction_id desc, position desc limit 1

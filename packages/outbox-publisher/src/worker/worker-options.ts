@@ -6,6 +6,7 @@ import { definedOptions } from "../options.js";
 import { resolveRetryPolicy, type RetryOptions, type RetryPolicy } from "../retry/backoff.js";
 import type { DeliveryStats, MetricListener } from "../stats/metrics.js";
 import { checkGroupName, FEED_GROUP, resolveTables, type OutboxTableOptions, type OutboxTables } from "../tables.js";
+import { checkTypePatterns } from "../type-patterns.js";
 import type { WakeSource } from "../wake/wake-source.js";
 
 /** Options of {@link createEventWorker}. */
@@ -125,6 +126,7 @@ export function resolveEventWorkerOptions(options: EventWorkerOptions): Resolved
     throw new OutboxError("invalid_options", 'startFrom must be "beginning" or "now"');
   }
   if (typeof settings.workerId !== "string" || settings.workerId === "") throw new OutboxError("invalid_options", "workerId must be a non-empty string");
+  checkTypePatterns(settings.types);
   const { retry, tableName, ...rest } = settings;
   return { ...rest, group, leaseRenewalIntervalMs, tables: resolveTables({ tableName }), policy: resolveRetryPolicy(retry) };
 }

@@ -89,3 +89,17 @@ describe("Hono adapter", () => {
     source.close();
   });
 });
+
+describe("resolveSSEHandlerOptions", () => {
+  it("merges the defaults once and refuses values out of range at construction", async () => {
+    const { resolveSSEHandlerOptions, sseHandler } = await import("./hono.js");
+    const { createSSEBroadcaster } = await import("../broadcaster.js");
+    expect(resolveSSEHandlerOptions()).toEqual({ highWaterMark: 65_536, closeTimeoutMs: 5_000 });
+    const invalid = expect.objectContaining({ name: "SSEError", code: "invalid_options" });
+    expect(() => resolveSSEHandlerOptions({ highWaterMark: 0 })).toThrow(invalid);
+    expect(() => resolveSSEHandlerOptions({ closeTimeoutMs: -1 })).toThrow(invalid);
+    const broadcaster = createSSEBroadcaster();
+    expect(() => sseHandler(broadcaster, undefined, { highWaterMark: 1.5 })).toThrow(invalid);
+    await broadcaster.close();
+  });
+});

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { SSEBroadcaster } from "../broadcaster.js";
+import { SSEError } from "../errors.js";
 import type { BroadcastEvent } from "../filter/filter.js";
 import { HTTP1_HEADERS, SSE_HEADERS, type SSEClientInit } from "./headers.js";
 import { readableStreamSink } from "./readable-stream-sink.js";
@@ -17,6 +18,22 @@ export interface SSEHandlerOptions {
    * @default 5000
    */
   closeTimeoutMs?: number;
+}
+
+/**
+ * Merges the defaults of {@link SSEHandlerOptions} once and throws
+ * `SSEError("invalid_options")` for values out of range.
+ */
+export function resolveSSEHandlerOptions(options: SSEHandlerOptions = {}): Required<SSEHandlerOptions> {
+  const highWaterMark = options.highWaterMark ?? 65_536;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+  if (!Number.isSafeInteger(highWaterMark) || highWaterMark < 1) {
+    throw new SSEError("invalid_options", `highWaterMark must be a positive integer, got ${String(highWaterMark)}`);
+  }
+  if (!Number.isSafeInteger(closeTimeoutMs) || closeTimeoutMs < 0) {
+    throw new SSEError("invalid_options", `closeTimeoutMs must be a non-negative integer, got ${String(closeTimeoutMs)}`);
+  }
+  return { highWaterMark, closeTimeoutMs };
 }
 
 /** Resolves a request to its client options; runs after your auth middleware. */
@@ -45,8 +62,7 @@ export function sseHandler<E extends BroadcastEvent, C extends Context = Context
   resolve?: SSEClientResolver<C>,
   options: SSEHandlerOptions = {},
 ): (c: C) => Promise<Response> {
-  const highWaterMark = options.highWaterMark ?? 65_536;
-  const closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+  const { highWaterMark, closeTimeoutMs } = resolveSSEHandlerOptions(options);
   const headers = { ...SSE_HEADERS, ...HTTP1_HEADERS };
   return async function sse(c) {
     const init = (await resolve?.(c)) ?? {};

@@ -1,10 +1,12 @@
 import type { CompiledFilter } from "../filter/compile-filter.js";
 import type { ClientHost, QueueLimits } from "./client-host.js";
+import { compareLogPositions, type LogPosition } from "../resume/log-position.js";
 import type { SSESink } from "./sink.js";
 
 interface HeldFrame {
   readonly id: string;
   readonly frame: Uint8Array;
+  readonly at: LogPosition | undefined;
 }
 
 /**
@@ -47,6 +49,8 @@ export class SSEClient {
   #closed = false;
   #held: HeldFrame[] | undefined;
   #heldBytes = 0;
+  /** The log position of the last event sent (or the resume's starting point): nothing at or before it is sent again. */
+  #lastSent: LogPosition | undefined;
   #drainWaiters: (() => void)[] | undefined;
 
   constructor(id: string, key: string | undefined, filter: CompiledFilter, sink: SSESink, host: ClientHost, limits: QueueLimits) {
@@ -75,14 +79,33 @@ export class SSEClient {
     return this.#busy;
   }
 
-  /** Queues a live event frame, or holds it while a replay is running. */
-  deliver(frame: Uint8Array, eventId: string): void {
-    if (this.#held === undefined) return this.push(frame);
+  /**
+   * Queues a live event frame, or holds it while a replay is running. A
+   * frame whose log position is at or before the last one sent is dropped:
+   * the replay already sent it (or the client had it).
+   */
+  deliver(frame: Uint8Array, eventId: string, at?: LogPosition): void {
+    if (at !== undefined && !this.isNew(at)) return;
+    if (this.#held === undefined) {
+      this.push(frame);
+      if (at !== undefined) this.#lastSent = at;
+      return;
+    }
     if (this.#held.length >= this.#limits.maxQueueEvents || this.#heldBytes + frame.byteLength > this.#limits.maxQueueBytes) {
       return this.#host.overflowed(this);
     }
-    this.#held.push({ id: eventId, frame });
+    this.#held.push({ id: eventId, frame, at });
     this.#heldBytes += frame.byteLength;
+  }
+
+  /** Whether an event at `at` comes after the last one sent. */
+  isNew(at: LogPosition): boolean {
+    return this.#lastSent === undefined || compareLogPositions(at, this.#lastSent) > 0;
+  }
+
+  /** Records that the client has everything up to `at` (a replayed event, or its Last-Event-ID's place). */
+  sentUpTo(at: LogPosition): void {
+    if (this.isNew(at)) this.#lastSent = at;
   }
 
   /**
@@ -121,12 +144,19 @@ export class SSEClient {
     this.#held ??= [];
   }
 
-  /** Stops holding: queues the held frames except those whose id was replayed. */
+  /**
+   * Stops holding: queues the held frames except those the replay already
+   * covered (by log position, or else by id in `skipIds`).
+   */
   release(skipIds: ReadonlySet<string>): void {
     const held = this.#held ?? [];
     this.#held = undefined;
     this.#heldBytes = 0;
-    for (const { id, frame } of held) if (!skipIds.has(id)) this.push(frame);
+    for (const { id, frame, at } of held) {
+      if (at === undefined ? skipIds.has(id) : !this.isNew(at)) continue;
+      this.push(frame);
+      if (at !== undefined) this.#lastSent = at;
+    }
   }
 
   /** Resolves once everything queued went to the transport, or the client closed. */

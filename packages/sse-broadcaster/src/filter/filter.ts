@@ -32,4 +32,16 @@ export interface BroadcastEvent {
   aggregateId?: string | null | undefined;
   tenantId?: string | null | undefined;
   payload?: unknown;
+  /**
+   * With `position`, the event's place in the log's commit-safe order
+   * `(transactionId, position)` (a decimal string and an integer, as
+   * `@org/events` gives them). Events that carry both are sent to each
+   * connection at most once and never an older one after a newer one, even
+   * when a resume's replay runs ahead of the live feed; the broadcaster
+   * keeps one position per client for it. Live and replayed events must both
+   * carry them.
+   */
+  transactionId?: string | undefined;
+  /** See `transactionId`. */
+  position?: number | undefined;
 }

@@ -11,7 +11,11 @@ export interface ReplayRequest {
 /**
  * Returns the events after `lastEventId`, in the same order the live feed
  * delivers them (the log's commit-safe order), up to at least the moment it
- * is called. When it cannot resume after that id (expired or unknown), it
+ * is called. It may run ahead of the live feed (events committed but not yet
+ * relayed): with events that carry `transactionId` and `position`, the
+ * client is sent each event once, never an older after a newer. It may
+ * yield the `lastEventId` event itself first (it is not sent again): its
+ * position then also drops live events the client already has. When it cannot resume after that id (expired or unknown), it
  * throws `new SSEError("unknown_last_event_id", ...)`: the client then gets a
  * reset event instead of silence. Any other error closes the client so it
  * retries.

@@ -1,6 +1,7 @@
 import { isSSEError } from "../errors.js";
 import type { SSEClient } from "../client/client.js";
 import type { BroadcastEvent, SSEFilter } from "../filter/filter.js";
+import { logPositionOf } from "./log-position.js";
 import type { ReplaySource } from "./replay-source.js";
 
 /** What {@link resumeClient} needs from the broadcaster. */
@@ -21,7 +22,12 @@ export interface ResumeDeps<E extends BroadcastEvent> {
  * client already holds live frames (it was subscribed before this runs), so
  * nothing published during the replay is missed; replayed events are written
  * with backpressure (awaiting the client's drain), then the held live frames
- * are released minus the ids the replay already sent.
+ * are released minus what the replay already sent. Events that carry their
+ * log position are compared by it (the replay may run ahead of the live
+ * feed: a live event at or before the last one sent is dropped, then and
+ * later); a replay that yields the Last-Event-ID's own event first tells
+ * where the client stands even when nothing follows it. Events without a
+ * position are deduplicated by the ids replayed.
  *
  * @example
  * ```ts
@@ -40,15 +46,24 @@ export async function resumeClient<E extends BroadcastEvent>(
     deps.reset();
     return client.release(new Set());
   }
+  // Ids of replayed events without a log position; with one, the client keeps only the last position sent.
   const sent = new Set<string>([lastEventId]);
   try {
     const events = await deps.replay({ lastEventId, filter });
     for await (const event of events) {
       if (client.closed) return;
+      const at = logPositionOf(event);
+      if (event.id === lastEventId) {
+        // the client's own last event: not sent again, but its place tells what the client already has
+        if (at !== undefined) client.sentUpTo(at);
+        continue;
+      }
+      if (at === undefined ? sent.has(event.id) : !client.isNew(at)) continue;
       // Filter again: the tenant boundary must not depend on the store honouring it.
-      if (sent.has(event.id) || !client.filter.matches(event)) continue;
+      if (!client.filter.matches(event)) continue;
       client.push(deps.encode(event));
-      sent.add(event.id);
+      if (at === undefined) sent.add(event.id);
+      else client.sentUpTo(at);
       // Replayed frames coalesce too; wait only while the transport is full.
       if (client.busy) await client.whenDrained();
     }
