@@ -32,10 +32,10 @@ export interface RetentionSchedule {
 
 /**
  * Deletes, every `intervalMs`, the events older than `retentionDays` that
- * no consumer needs any more: `deleteOldEvents` of the outbox keeps what
- * the relay has not published, what a worker group (a webhook endpoint, a
- * process manager) has not passed, every dead letter and pending retry, and
- * each aggregate's latest event.
+ * no consumer needs any more: `deleteOldEvents` of the outbox deletes the
+ * oldest part of the log up to the first event the relay has not published,
+ * a worker group (a webhook endpoint, a process manager) has not passed, or
+ * that is a dead letter or a pending retry.
  */
 export function createRetentionSchedule(db: Kysely<any>, options: RetentionScheduleOptions): RetentionSchedule {
   const intervalMs = options.intervalMs ?? 3_600_000;

@@ -35,7 +35,7 @@ describe("registerWorkerGroup / dropWorkerGroup", () => {
     }, 10_000, "four dead letters");
     await worker.stop();
     await sql`update domain_events set created_at = now() - interval '30 days', published_at = now()`.execute(database.db);
-    const options = { olderThanMs: 24 * 3600_000, keepLatestPerAggregate: false };
+    const options = { olderThanMs: 24 * 3600_000 };
     expect(await deleteOldEvents(database.db, options)).toBe(0);
     expect(await dropWorkerGroup(database.db, { group: "gone" })).toBe(4);
     expect(await deleteOldEvents(database.db, options)).toBe(ids.length);
