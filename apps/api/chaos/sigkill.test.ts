@@ -40,7 +40,7 @@ describe("SIGKILL under load", () => {
     server = await spawnServer(env);
     const url = `http://127.0.0.1:${port}`;
     const stream = countingStream({ url: () => url, key: KEY });
-    const writer = steadyWriter({ url: () => url, key: KEY, ratePerSecond: RATE, total: Math.ceil(TOTAL * 1.5), untilAcknowledged: TOTAL });
+    const writer = steadyWriter({ url: () => url, key: KEY, ratePerSecond: RATE, total: TOTAL * 3, untilAcknowledged: TOTAL });
 
     const restarts: { killedAtWrite: number; downMs: number }[] = [];
     for (const fraction of [1 / 3, 2 / 3]) {

@@ -3,12 +3,13 @@
  * the message.
  *
  * - `invalid_options`: out-of-range or contradictory options at construction.
+ * - `invalid_argument`: a function got an argument of the wrong kind (a handler that is not a function).
  * - `invalid_event`: an event without the id, type or place in the log that
  *   ordering and deduplication need.
  * - `invalid_entry`: a stream entry this package did not write (or a corrupt one).
  * - `closed`: the bus was closed.
  */
-export type RedisBusErrorCode = "invalid_options" | "invalid_event" | "invalid_entry" | "closed";
+export type RedisBusErrorCode = "invalid_options" | "invalid_argument" | "invalid_event" | "invalid_entry" | "closed";
 
 /**
  * The one error class of this package: a stable `code`, a readable message

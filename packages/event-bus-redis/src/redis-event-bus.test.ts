@@ -218,3 +218,20 @@ describe("RedisEventBus on the local Redis", () => {
     expect(await client.ping()).toBe("PONG");
   });
 });
+
+describe("bad arguments", () => {
+  const open = useBuses();
+  test("a handler or reset listener that is not a function is a RedisBusError invalid_argument, never a TypeError", () => {
+    const bus = open.bus({ redis: url, keyPrefix: uniqueRedisPrefix("bad-args") });
+    for (const call of [() => bus.subscribe("*", "nope" as never), () => bus.onReset("nope" as never)]) {
+      let thrown: unknown;
+      try {
+        call();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).not.toBeInstanceOf(TypeError);
+      expect(isRedisBusError(thrown, "invalid_argument")).toBe(true);
+    }
+  });
+});

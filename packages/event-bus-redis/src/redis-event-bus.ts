@@ -227,7 +227,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
 
     subscribe<E extends DomainEvent = DomainEvent>(pattern: string, handler: EventHandler<E>): () => void {
       assertEventTypePattern(pattern, "pattern");
-      if (typeof handler !== "function") throw new TypeError("handler must be a function");
+      if (typeof handler !== "function") throw new RedisBusError("invalid_argument", "handler must be a function");
       if (stop.signal.aborted) throw new RedisBusError("closed", "the bus was closed");
       let handlers = subscriptions.get(pattern);
       if (!handlers) subscriptions.set(pattern, (handlers = new Set()));
@@ -244,7 +244,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     start,
 
     onReset(listener) {
-      if (typeof listener !== "function") throw new TypeError("listener must be a function");
+      if (typeof listener !== "function") throw new RedisBusError("invalid_argument", "listener must be a function");
       resetListeners.add(listener);
       return () => void resetListeners.delete(listener);
     },

@@ -2,6 +2,7 @@ import { Kysely } from "kysely";
 import { describe, expect, test } from "vitest";
 import { OutboxError, isOutboxError } from "./errors.js";
 import { createEventPublisher } from "./feed/ordered-feed.js";
+import { createLogFollower } from "./follow/log-follower.js";
 import { replayEvents } from "./replay.js";
 import { notifyEventsCommitted } from "./wake/notify.js";
 import { createEventWorker } from "./worker/event-worker.js";
@@ -15,6 +16,7 @@ describe("bad input to a public function is an OutboxError with a code, never a 
     ["createEventWorker with a bad table name", () => createEventWorker(db, { group: "mail", handler: () => {}, tableName: "Bad" }), "invalid_options"],
     ["onEvent with a handler that is not a function", () => createEventPublisher(db).onEvent("nope" as never), "invalid_argument"],
     ["subscribe with a listener that is not a function", () => createEventPublisher(db).subscribe("nope" as never), "invalid_argument"],
+    ["the log follower's onEvent with a handler that is not a function", () => createLogFollower(db).onEvent("nope" as never), "invalid_argument"],
     ["createEventWorker with a bad type pattern", () => createEventWorker(db, { group: "mail", handler: () => {}, types: ["payment.*", "pay%"] }), "invalid_options"],
   ] as const)("%s", (_, call, code) => {
     let thrown: unknown;

@@ -9,6 +9,7 @@ import { replayEvents } from "./replay.js";
 import { deleteOldEvents } from "./retention.js";
 import { readOutboxStats } from "./stats/read-outbox-stats.js";
 import { createEventWorker } from "./worker/event-worker.js";
+import { createLogFollower } from "./follow/log-follower.js";
 
 /** The caller's own database type: the events table beside the app's tables. */
 interface AppDatabase extends EventsDatabase {
@@ -42,4 +43,7 @@ export function typosAreCompileErrors(db: Kysely<AppDatabase>, other: Kysely<{ n
   void migrate(db, { tableName: "domain_evnts" });
   // @ts-expect-error a database type without the events table
   void readOutboxStats(other);
+  // @ts-expect-error a typo in the events table name
+  createLogFollower(db, { tableName: "domain_evnts" });
+  createLogFollower(db);
 }

@@ -50,7 +50,7 @@ function toErrorBody(error: unknown): { status: ContentfulStatusCode; body: Erro
     };
   }
   if (isDatabaseUnavailable(error)) {
-    const message = "the database cannot be reached right now; retry shortly";
+    const message = "the database cannot be reached, or every connection stayed busy, right now; retry shortly";
     return { status: 503, body: { error: { code: "database_unavailable", message } }, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS };
   }
   if (isEventsError(error, "validation_failed")) {

@@ -9,7 +9,8 @@ import { poolLockLeader } from "./pool-lock-leader.js";
  * connection must not be held, {@link singleProcessLeader}. Which one is
  * decided by `select version()` at the first election.
  */
-export function defaultLeader(db: Kysely<any>): LeaderElection {
+export function defaultLeader<DB>(database: Kysely<DB>): LeaderElection {
+  const db: Kysely<any> = database;
   let chosen: Promise<LeaderElection> | undefined;
   return {
     async acquire(signal) {

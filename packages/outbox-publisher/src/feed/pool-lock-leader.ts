@@ -75,7 +75,8 @@ export function resolveLockLeaderOptions(options: LockLeaderOptions = {}): Requi
  * @example
  * const publisher = createEventPublisher(db, { leader: poolLockLeader(db, { lockName: "audit-feed" }) });
  */
-export function poolLockLeader(db: Kysely<any>, options?: LockLeaderOptions): LeaderElection {
+export function poolLockLeader<DB>(database: Kysely<DB>, options?: LockLeaderOptions): LeaderElection {
+  const db: Kysely<any> = database;
   const settings = resolveLockLeaderOptions(options);
 
   function tryLead(signal: AbortSignal): Promise<Leadership | undefined> {

@@ -1,3 +1,4 @@
+import type { EventsDatabase, Executor } from "@org/events";
 import { sql, type Kysely } from "kysely";
 import { FEED_GROUP, resolveTables, type OutboxTableOptions } from "../tables.js";
 
@@ -13,7 +14,12 @@ import { FEED_GROUP, resolveTables, type OutboxTableOptions } from "../tables.js
  * const skipped = await skippedByFeed(db, page.events.map((e) => e.id));
  * yield* page.events.filter((e) => !skipped.has(e.id));
  */
-export async function skippedByFeed(db: Kysely<any>, eventIds: readonly string[], options?: OutboxTableOptions): Promise<Set<string>> {
+export async function skippedByFeed<DB extends EventsDatabase<T>, T extends string = "domain_events">(
+  database: Executor<DB>,
+  eventIds: readonly string[],
+  options?: OutboxTableOptions<T>,
+): Promise<Set<string>> {
+  const db: Kysely<any> = database;
   if (eventIds.length === 0) return new Set();
   const tables = resolveTables(options);
   const { rows } = await sql<{ event_id: string }>`

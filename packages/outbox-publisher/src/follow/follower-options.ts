@@ -4,7 +4,7 @@ import type { OutboxTableOptions } from "../tables.js";
 import type { WakeSource } from "../wake/wake-source.js";
 
 /** Options of {@link createLogFollower}. */
-export interface LogFollowerOptions extends OutboxTableOptions {
+export interface LogFollowerOptions<T extends string = string> extends OutboxTableOptions<T> {
   /** Where wake-ups come from: `pgListener(...)`, `pgliteListener(pglite)`. Without one, it polls. */
   listen?: WakeSource | undefined;
   /**

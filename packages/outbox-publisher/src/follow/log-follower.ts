@@ -1,5 +1,6 @@
-import { createEventStore, type Checkpoint, type DomainEvent, type EventHandler } from "@org/events";
+import { createEventStore, type Checkpoint, type DomainEvent, type EventHandler, type EventsDatabase, type Executor } from "@org/events";
 import type { Kysely } from "kysely";
+import { OutboxError } from "../errors.js";
 import { createLifecycle } from "../lifecycle.js";
 import { resolveTables } from "../tables.js";
 import { abortableDelay } from "../wake/abortable-delay.js";
@@ -66,7 +67,11 @@ const placeOf = (event: DomainEvent): Checkpoint => ({ transactionId: event.tran
  * // on shutdown
  * await follower.stop();
  */
-export function createLogFollower(db: Kysely<any>, options: LogFollowerOptions = {}): LogFollower {
+export function createLogFollower<DB extends EventsDatabase<T>, T extends string = "domain_events">(
+  database: Executor<DB>,
+  options: LogFollowerOptions<T> = {},
+): LogFollower {
+  const db: Kysely<any> = database;
   const { listen, pollIntervalMs, batchSize, minReadIntervalMs, from, onError, tableName } = resolveLogFollowerOptions(options);
   const tables = resolveTables({ tableName });
   const store = createEventStore(db, { tableName });
@@ -150,7 +155,7 @@ export function createLogFollower(db: Kysely<any>, options: LogFollowerOptions =
     },
     stop: () => lifecycle.stop(),
     onEvent(handler) {
-      if (typeof handler !== "function") throw new TypeError("handler must be a function");
+      if (typeof handler !== "function") throw new OutboxError("invalid_argument", "handler must be a function");
       handlers.add(handler);
       return () => void handlers.delete(handler);
     },
