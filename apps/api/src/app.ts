@@ -21,6 +21,8 @@ import { createPaymentCommands } from "./payments/commands.js";
 import { paymentRoutes } from "./payments/routes.js";
 import { createSettlementCommands } from "./settlements/commands.js";
 import { settlementRoutes } from "./settlements/routes.js";
+import { deadLetterRoutes } from "./operations/dead-letter-routes.js";
+import { webhookRoutes, type WebhookRouteOptions } from "./webhooks/routes.js";
 
 const STREAM_PATH = "/api/v1/events/stream";
 const OPENAPI_PATH = "/api/v1/openapi.json";
@@ -44,6 +46,10 @@ export interface AppDeps {
   rateLimitPerMinute?: number;
   /** The broadcaster's `maxClientsPerKey`: reaching it answers 429. @default undefined (503 only) */
   maxStreamsPerTenant?: number;
+  /** Webhook registration: private networks allowed?, and the delivery's refresh on change. */
+  webhooks?: WebhookRouteOptions;
+  /** Wakes the worker groups after a dead letter is requeued. */
+  onRequeue?: () => void;
 }
 
 /** Builds the Hono app: routes, auth, error mapping and metrics. */
@@ -104,6 +110,8 @@ export function createApp(deps: AppDeps) {
   );
   app.route("/api/v1/settlements", settlementRoutes(db, createSettlementCommands({ db, afterCommit: deps.afterCommit })));
   app.route("/api/v1/payments", paymentRoutes(db, createPaymentCommands({ db, afterCommit: deps.afterCommit })));
+  app.route("/api/v1/webhooks", webhookRoutes(db, deps.webhooks));
+  app.route("/api/v1/dead-letters", deadLetterRoutes(db, deps.onRequeue ? { onRequeue: deps.onRequeue } : {}));
 
   app.notFound((c) => errorResponse(new AppError("not_found", `no route ${c.req.method} ${c.req.path}`), c));
   app.onError((error, c) => errorResponse(error, c));

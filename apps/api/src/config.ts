@@ -47,6 +47,16 @@ const configSchema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Requests per API key (or stream token's tenant) per minute; more answer 429. 0 turns the limit off. */
   RATE_LIMIT_PER_MINUTE: integer(1_200, 0, 10_000_000),
+  /** "true" lets webhooks reach loopback, link-local and private addresses (tests, internal receivers). */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(["true", "false"]).default("false").transform((value) => value === "true"),
+  /** Longest wait for a webhook endpoint's answer. */
+  WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 120_000),
+  /** Attempts per webhook delivery (backoff with jitter between them) before the dead letter. */
+  WEBHOOK_MAX_ATTEMPTS: integer(8, 1, 100),
+  /** Events older than this many days are deleted once no consumer needs them. */
+  EVENT_RETENTION_DAYS: integer(7, 1, 3650),
+  /** How often the relaying instance runs retention. */
+  EVENT_RETENTION_INTERVAL_MS: integer(3_600_000, 100, 86_400_000),
 }).superRefine((config, context) => {
   // Embedded PGlite is one process: there are no other instances to carry events to.
   if (config.REDIS_URL !== undefined && config.DATABASE_URL === undefined) {

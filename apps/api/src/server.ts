@@ -9,6 +9,9 @@ import { runApiMigrations } from "./db/migrations.js";
 import { openDatabase } from "./db/open-database.js";
 import { createLiveFeed } from "./events/live-feed.js";
 import { createMetrics, sampleInstanceFeed, sampleLiveFeed } from "./metrics/index.js";
+import { createWebhookDelivery } from "./webhooks/webhook-delivery.js";
+import { createRetentionSchedule } from "./operations/retention-schedule.js";
+import { createRefundSaga } from "./sagas/refund-failed-settlements.js";
 
 /** A running service. */
 export interface RunningServer {
@@ -54,17 +57,50 @@ export async function startServer(config: Config, log: (line: string) => void = 
   sampleLiveFeed(metrics, { broadcaster, publisher, db, onPostgres: database.kind === "postgres" });
   sampleInstanceFeed(metrics, live);
 
+  const webhooks = createWebhookDelivery(db, {
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    retry: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS },
+    onMetric: (metric, endpointId) => {
+      if (metric.type === "error") console.error(`webhooks (${endpointId}):`, metric.error);
+    },
+  });
+  const afterCommit = () => {
+    live.afterCommit();
+    webhooks.notify();
+    saga.notify();
+  };
+  // the process manager: refunds the payment of a failed settlement, exactly once in effect
+  const saga = createRefundSaga(db, {
+    afterCommit,
+    onMetric: (metric) => {
+      if (metric.type === "error") console.error("refund saga:", metric.error);
+    },
+  });
+
   const app = createApp({
     db,
     broadcaster,
     streamTokens: createStreamTokens({ secret: config.STREAM_TOKEN_SECRET ?? randomBytes(32).toString("hex"), ttlSeconds: config.STREAM_TOKEN_TTL_SECONDS }),
     metrics,
     metricsToken: config.METRICS_TOKEN,
-    afterCommit: live.afterCommit,
+    afterCommit,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     maxStreamsPerTenant: config.SSE_MAX_CLIENTS_PER_TENANT,
+    webhooks: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS, onChange: () => webhooks.refresh() },
+    onRequeue: () => webhooks.notify(),
   });
   await live.start();
+  await webhooks.start();
+  await saga.start();
+  const retention = createRetentionSchedule(db, {
+    retentionDays: config.EVENT_RETENTION_DAYS,
+    intervalMs: config.EVENT_RETENTION_INTERVAL_MS,
+    isLeader: () => publisher.getStats().isLeader,
+    onDeleted: (count) => log(`retention: deleted ${count} events older than ${config.EVENT_RETENTION_DAYS} days`),
+    onError: (error) => console.error("retention:", error),
+  });
+  retention.start();
 
   const server = serve({ fetch: app.fetch, port: config.PORT, ...(config.HOST ? { hostname: config.HOST } : {}) });
   await new Promise<void>((resolve, reject) => {
@@ -81,6 +117,9 @@ export async function startServer(config: Config, log: (line: string) => void = 
       const step = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await step(broadcaster.close({ comment: "server shutting down; reconnect with Last-Event-ID" }));
+      await step(retention.stop());
+      await step(webhooks.stop());
+      await step(saga.stop());
       await step(live.stop());
       // Idle keep-alive sockets would hold close() open; streams are already ended.
       if ("closeIdleConnections" in server) server.closeIdleConnections();

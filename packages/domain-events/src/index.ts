@@ -44,3 +44,6 @@ export { migrate, runMigrations } from "./schema/migrate.js";
 export { lowWaterTableName, streamsTableName } from "./schema/migrations.js";
 export { DEFAULT_EVENTS_TABLE, resolveTableName } from "./schema/events-table.js";
 export type { EventsDatabase, EventsTable, EventsTableOptions, Executor } from "./schema/events-table.js";
+
+export type { CloudEvent, CloudEventMapping, IntegrationCatalog, IntegrationEntry, IntegrationEvent, CloudEventHttpMessage, HttpHeadersLike } from "./cloudevents/index.js";
+export { assertCloudEvent, defineIntegrationCatalog, toCloudEvent, fromCloudEvent, CLOUDEVENTS_JSON, fromHttp, toBinaryHttp, toStructuredHttp } from "./cloudevents/index.js";

@@ -10,6 +10,8 @@ export type { LockLeaderOptions } from "./feed/pool-lock-leader.js";
 
 export { createEventWorker } from "./worker/event-worker.js";
 export type { EventWorker, EventWorkerOptions } from "./worker/event-worker.js";
+export { registerWorkerGroup, dropWorkerGroup } from "./worker/group-admin.js";
+export type { WorkerGroupOptions } from "./worker/group-admin.js";
 
 export { notifyEventsCommitted } from "./wake/notify.js";
 export type { NotifyOptions } from "./wake/notify.js";

@@ -1,6 +1,8 @@
 import { migrate as migrateEvents, runMigrations } from "@org/events";
 import { migrate as migrateOutbox } from "@org/outbox-publisher";
 import { sql, type Kysely, type Migration } from "kysely";
+import { webhookMigrations } from "../webhooks/endpoints.js";
+import { sagaMigrations } from "../sagas/refund-failed-settlements.js";
 
 /**
  * The app's own numbered migrations. Never edit a shipped one; add the next.
@@ -74,4 +76,6 @@ export async function runApiMigrations(db: Kysely<any>): Promise<void> {
   await migrateEvents(db);
   await migrateOutbox(db);
   await runMigrations(db, "api_migrations", apiMigrations);
+  await runMigrations(db, "api_webhook_migrations", webhookMigrations);
+  await runMigrations(db, "api_saga_migrations", sagaMigrations);
 }

@@ -4,6 +4,8 @@ import { createPaymentBody, paymentId, paymentStatusBody, refundBody } from "../
 import * as settlement from "../settlements/http-schemas.js";
 import { singleParamValues } from "./fields.js";
 import * as responses from "./response-schemas.js";
+import * as deadLetters from "../operations/dead-letter-routes.js";
+import * as webhooks from "../webhooks/http-schemas.js";
 
 /** JSON Schema (OpenAPI 3.0 flavour) of a zod schema: request sides as the client sends them, responses as the server writes them. */
 const jsonSchema = (schema: z.ZodType, io: "input" | "output") => z.toJSONSchema(schema, { io, target: "openapi-3.0", unrepresentable: "any" });
@@ -100,6 +102,27 @@ export function buildOpenApiDocument() {
       "/api/v1/payments/{id}": { get: operation({ summary: "One payment", response: responses.paymentResponse, parameters: paymentPath }) },
       "/api/v1/payments/{id}/status": { post: operation({ summary: "Change its status", body: paymentStatusBody, response: responses.paymentResponse, parameters: paymentPath }) },
       "/api/v1/payments/{id}/refund": { post: operation({ summary: "Refund part or all", body: refundBody, response: responses.paymentResponse, parameters: paymentPath }) },
+      "/api/v1/webhooks": {
+        post: operation({ summary: "Register a webhook endpoint; the answer shows its whsec_ signing secret, only this once", body: webhooks.createWebhookBody, response: webhooks.createdWebhookResponse, status: "201" }),
+        get: operation({ summary: "The tenant's webhook endpoints (no secrets)", response: webhooks.webhookListResponse }),
+      },
+      "/api/v1/webhooks/{id}": {
+        delete: { summary: "Remove an endpoint with its queue and dead letters", parameters: [pathId(webhooks.webhookId, "webhook")], responses: { "204": { description: "removed" }, ...ERRORS } },
+      },
+      "/api/v1/dead-letters": {
+        get: operation({ summary: "The dead letters of the tenant's events, oldest first", response: deadLetters.deadLetterListResponse, parameters: queryParameters(deadLetters.listQuery) }),
+      },
+      "/api/v1/dead-letters/{id}": {
+        get: operation({ summary: "One dead letter with its event", response: deadLetters.deadLetterDetailResponse, parameters: [pathId(anyText, "dead letter")] }),
+        delete: { summary: "Give up on it for good (its aggregate moves on)", parameters: [pathId(anyText, "dead letter")], responses: { "204": { description: "discarded" }, ...ERRORS } },
+      },
+      "/api/v1/dead-letters/{id}/requeue": {
+        post: {
+          summary: "Deliver it again now, attempts reset",
+          parameters: [pathId(anyText, "dead letter")],
+          responses: { "202": json(z.object({ id: z.string(), status: z.literal("requeued") }), "requeued"), ...ERRORS },
+        },
+      },
       "/api/v1/events/token": {
         post: operation({ summary: "A short-lived stream token, also set as an HttpOnly cookie", response: responses.streamTokenResponse, status: "201" }),
       },

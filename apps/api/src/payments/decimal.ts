@@ -28,3 +28,10 @@ export function addDecimal(a: string, b: string): string {
   const [x, y, scale] = align(a, b);
   return format(x + y, scale);
 }
+
+/** The exact difference `a - b` of two non-negative decimal strings, `a >= b`; throws when `b` is larger. */
+export function subtractDecimal(a: string, b: string): string {
+  const [x, y, scale] = align(a, b);
+  if (y > x) throw new RangeError(`${b} is larger than ${a}`);
+  return format(x - y, scale);
+}

@@ -1,7 +1,7 @@
 import type { DomainEvent } from "@org/events";
 import { createSSEBroadcaster } from "@org/sse-broadcaster";
 import type { Kysely } from "kysely";
-import { createApp } from "../app.js";
+import { createApp, type AppDeps } from "../app.js";
 import { provisionApiKeys } from "../auth/api-keys.js";
 import { createStreamTokens, type StreamTokens } from "../auth/stream-token.js";
 import { runApiMigrations } from "../db/migrations.js";
@@ -18,7 +18,11 @@ export type TestClient = (method: string, path: string, body?: unknown, headers?
  * Migrates `db`, provisions the test keys and builds the app in-process
  * (no live feed: commands, reads and validation only).
  */
-export async function buildTestApp(db: Kysely<Database>, streamTokens: StreamTokens = createStreamTokens({ secret: "test-secret-0123456789", ttlSeconds: 60 })) {
+export async function buildTestApp(
+  db: Kysely<Database>,
+  streamTokens: StreamTokens = createStreamTokens({ secret: "test-secret-0123456789", ttlSeconds: 60 }),
+  extra: Partial<Pick<AppDeps, "webhooks" | "onRequeue" | "afterCommit">> = {},
+) {
   await runApiMigrations(db);
   await provisionApiKeys(db, [
     { tenantId: "tenant-a", key: TEST_KEYS.tenantA },
@@ -29,6 +33,7 @@ export async function buildTestApp(db: Kysely<Database>, streamTokens: StreamTok
     broadcaster: createSSEBroadcaster<DomainEvent>({ heartbeatIntervalMs: 0 }),
     streamTokens,
     metrics: createMetrics({ defaultMetrics: false }),
+    ...extra,
   });
   const clientFor =
     (key: string | undefined): TestClient =>

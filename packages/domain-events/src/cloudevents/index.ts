@@ -1,0 +1,10 @@
+export type { CloudEvent } from "./cloud-event.js";
+export { assertCloudEvent } from "./cloud-event.js";
+export { defineIntegrationCatalog } from "./integration-catalog.js";
+export type { IntegrationCatalog, IntegrationEntry } from "./integration-catalog.js";
+export { toCloudEvent } from "./to-cloud-event.js";
+export type { CloudEventMapping } from "./to-cloud-event.js";
+export { fromCloudEvent } from "./from-cloud-event.js";
+export type { IntegrationEvent } from "./from-cloud-event.js";
+export { CLOUDEVENTS_JSON, fromHttp, toBinaryHttp, toStructuredHttp } from "./http-binding.js";
+export type { CloudEventHttpMessage, HttpHeadersLike } from "./http-binding.js";
