@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { EventsError } from "../errors.js";
 
 /** Options of {@link createPostgresDatabase}. */
 export interface PostgresDatabaseOptions {
@@ -28,6 +29,27 @@ export interface PostgresDatabaseOptions {
   onError?: (error: Error) => void;
 }
 
+/** {@link PostgresDatabaseOptions} with the defaults merged and every value checked. */
+export type ResolvedPostgresDatabaseOptions = Required<PostgresDatabaseOptions>;
+
+/**
+ * Merges the defaults of {@link PostgresDatabaseOptions} once and throws
+ * `EventsError("invalid_options")` for an empty connection string, a pool
+ * size that is not a positive integer, a negative timeout or an `onError`
+ * that is not a function.
+ */
+export function resolvePostgresDatabaseOptions(options: PostgresDatabaseOptions): ResolvedPostgresDatabaseOptions {
+  const { connectionString, max = 10, connectionTimeoutMillis = 10_000, onError = () => {} } = options;
+  const refuse = (field: string, rule: string, value: unknown) => {
+    throw new EventsError("invalid_options", `${field} must be ${rule} (got ${typeof value === "string" ? JSON.stringify(value) : String(value)})`);
+  };
+  if (typeof connectionString !== "string" || connectionString === "") refuse("connectionString", "a non-empty connection string", connectionString);
+  if (!Number.isSafeInteger(max) || max <= 0) refuse("max", "a positive integer", max);
+  if (!Number.isSafeInteger(connectionTimeoutMillis) || connectionTimeoutMillis < 0) refuse("connectionTimeoutMillis", "an integer >= 0", connectionTimeoutMillis);
+  if (typeof onError !== "function") refuse("onError", "a function", onError);
+  return { connectionString, max, connectionTimeoutMillis, onError };
+}
+
 /**
  * A Kysely instance on PostgreSQL through `pg` (for production). Close it
  * with `db.destroy()`. Every connection of the pool has an `error` listener,
@@ -39,12 +61,8 @@ export interface PostgresDatabaseOptions {
  * await migrate(db);
  */
 export function createPostgresDatabase<DB = any>(options: PostgresDatabaseOptions): { db: Kysely<DB>; pool: pg.Pool } {
-  const onError = options.onError ?? (() => {});
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.max ?? 10,
-    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
-  });
+  const { connectionString, max, connectionTimeoutMillis, onError } = resolvePostgresDatabaseOptions(options);
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis });
   // Idle connections: the pool removes the client and re-emits its error here.
   pool.on("error", (error) => onError(error));
   // Checked-out connections: pg-pool takes its own listener off while a client is lent out.

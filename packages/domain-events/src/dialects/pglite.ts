@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
+import { EventsError } from "../errors.js";
 
 /** Options of {@link createPgliteDatabase}. */
 export interface PgliteDatabaseOptions {
@@ -9,6 +10,19 @@ export interface PgliteDatabaseOptions {
    * @default undefined
    */
   dataDir?: string;
+}
+
+/**
+ * Merges the defaults of {@link PgliteDatabaseOptions} once and throws
+ * `EventsError("invalid_options")` for a data folder that is not a
+ * non-empty string.
+ */
+export function resolvePgliteDatabaseOptions(options: PgliteDatabaseOptions = {}): PgliteDatabaseOptions {
+  const { dataDir } = options;
+  if (dataDir !== undefined && (typeof dataDir !== "string" || dataDir === "")) {
+    throw new EventsError("invalid_options", `dataDir must be a non-empty folder path or left out (got ${JSON.stringify(dataDir)})`);
+  }
+  return { dataDir };
 }
 
 /**
@@ -22,6 +36,7 @@ export interface PgliteDatabaseOptions {
  * await migrate(db);
  */
 export async function createPgliteDatabase<DB = any>(options: PgliteDatabaseOptions = {}): Promise<{ db: Kysely<DB>; pglite: PGlite }> {
-  const pglite = await PGlite.create(options.dataDir);
+  const { dataDir } = resolvePgliteDatabaseOptions(options);
+  const pglite = await PGlite.create(dataDir);
   return { db: new Kysely<DB>({ dialect: new PGliteDialect(pglite) }), pglite };
 }
