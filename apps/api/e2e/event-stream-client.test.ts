@@ -124,8 +124,11 @@ describe("@org/event-stream-client in Chromium", { timeout: 240_000 }, () => {
     const record = await seen(page);
     expect(record.progress).toEqual(["1 / 100", "2 / 100", "3 / 100", "4 / 100", "5 / 100", "6 / 100"]);
     expect(record.events).toEqual(await storedEvents([id]));
-    // One 401, one refreshed token, no loop.
-    expect(record.headerCalls).toEqual([false, false, true]);
+    // One 401, one refreshed token, no loop. Every attempt while the server restarts asks for headers
+    // without a refresh (how many depends on how long the restart takes); the refresh comes once, last.
+    expect(record.headerCalls.filter((refresh) => refresh)).toEqual([true]);
+    expect(record.headerCalls.at(-1)).toBe(true);
+    expect(record.headerCalls.length).toBeGreaterThanOrEqual(3);
     expect(record.errors).toContain("unauthorized");
     expect(record.statuses).toEqual(["connecting", "open", "reconnecting", "open"]);
     await page.close();
