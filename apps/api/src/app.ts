@@ -14,7 +14,8 @@ import type { AppEnv } from "./http/env.js";
 import { errorResponse } from "./http/error-response.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
 import { createRateLimiter } from "./http/rate-limit.js";
-import { hashApiKey } from "./auth/api-keys.js";
+import { createApiKeyCache } from "./auth/api-key-cache.js";
+import { hashApiKey, lookupApiKey } from "./auth/api-keys.js";
 import type { Metrics } from "./metrics/index.js";
 import { requireMetricsToken } from "./auth/metrics-token.js";
 import { createPaymentCommands } from "./payments/commands.js";
@@ -42,6 +43,8 @@ export interface AppDeps {
   afterCommit?: () => void;
   /** Extra readiness checks for `/readyz` (the database is always checked). */
   readiness?: Record<string, () => boolean>;
+  /** How long an API key found in the database is trusted before it is looked up again (see createApiKeyCache). @default 5000 */
+  apiKeyCacheTtlMs?: number;
   /** Requests per credential per minute (0: no limit). @default 0 */
   rateLimitPerMinute?: number;
   /** The broadcaster's `maxClientsPerKey`: reaching it answers 429. @default undefined (503 only) */
@@ -97,7 +100,8 @@ export function createApp(deps: AppDeps) {
 
   // Every other /api/v1 route needs the API key, except the stream, which also takes stream tokens (its own middleware).
   // Then the per-credential rate limit: keyed by the key's hash, or by the tenant of a stream token.
-  const authenticated = requireApiKey(db);
+  const apiKeys = createApiKeyCache((key) => lookupApiKey(db, key), { ttlMs: deps.apiKeyCacheTtlMs });
+  const authenticated = requireApiKey(apiKeys);
   const limiter = createRateLimiter({ perMinute: deps.rateLimitPerMinute ?? 0 });
   const rateLimited = limiter.middleware((c) => {
     const bearer = /^Bearer\s+(\S+)/i.exec(c.req.header("authorization") ?? "");
@@ -106,7 +110,7 @@ export function createApp(deps: AppDeps) {
   app.use("/api/v1/*", (c, next) => (c.req.path === STREAM_PATH || c.req.path === OPENAPI_PATH ? next() : authenticated(c, async () => void (await rateLimited(c, next)))));
   app.route(
     "/api/v1/events",
-    eventRoutes({ db, broadcaster: deps.broadcaster, streamTokens: deps.streamTokens, afterStreamAuth: rateLimited, maxStreamsPerTenant: deps.maxStreamsPerTenant }),
+    eventRoutes({ db, broadcaster: deps.broadcaster, streamTokens: deps.streamTokens, apiKeys, afterStreamAuth: rateLimited, maxStreamsPerTenant: deps.maxStreamsPerTenant }),
   );
   app.route("/api/v1/settlements", settlementRoutes(db, createSettlementCommands({ db, afterCommit: deps.afterCommit })));
   app.route("/api/v1/payments", paymentRoutes(db, createPaymentCommands({ db, afterCommit: deps.afterCommit })));

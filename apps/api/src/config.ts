@@ -30,6 +30,8 @@ const configSchema = z.object({
     .optional()
     .transform((value) => (value ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== ""))
     .pipe(z.array(tenantKeyPair)),
+  /** How long an API key found in the database is trusted before it is looked up again: a deleted key works this long at most. 0: every request. */
+  API_KEY_CACHE_TTL_MS: integer(5_000, 0, 3_600_000),
   SSE_HEARTBEAT_MS: integer(30_000, 0, 3_600_000),
   /** Signs stream tokens; without it a random one per process (tokens then die with the process). */
   STREAM_TOKEN_SECRET: z.string().min(16).optional(),

@@ -85,6 +85,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
     metrics,
     metricsToken: config.METRICS_TOKEN,
     afterCommit,
+    apiKeyCacheTtlMs: config.API_KEY_CACHE_TTL_MS,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     maxStreamsPerTenant: config.SSE_MAX_CLIENTS_PER_TENANT,
     webhooks: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS, onChange: () => webhooks.refresh() },

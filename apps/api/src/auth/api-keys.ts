@@ -26,17 +26,24 @@ export async function provisionApiKeys(db: Kysely<Database>, keys: readonly { te
     .execute();
 }
 
+/** A stored key as a lookup finds it. */
+export interface ApiKeyRecord {
+  tenantId: string;
+  /** After this instant the key is refused; null: never. */
+  expiresAt: Date | null;
+}
+
 /**
- * The tenant a key belongs to, or undefined for an unknown or expired key.
+ * The key's tenant and expiry, or undefined for an unknown or expired key.
  * The lookup compares sha256 digests (an index lookup on the digest), so
  * its timing says nothing about how much of a guessed key was right.
  */
-export async function tenantOfApiKey(db: Kysely<Database>, key: string): Promise<string | undefined> {
+export async function lookupApiKey(db: Kysely<Database>, key: string): Promise<ApiKeyRecord | undefined> {
   const row = await db
     .selectFrom("api_keys")
-    .select("tenant_id")
+    .select(["tenant_id", "expires_at"])
     .where("key_hash", "=", hashApiKey(key))
     .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", sql<Date>`now()`)]))
     .executeTakeFirst();
-  return row?.tenant_id;
+  return row && { tenantId: row.tenant_id, expiresAt: row.expires_at === null ? null : new Date(row.expires_at) };
 }

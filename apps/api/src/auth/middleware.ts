@@ -1,10 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import type { Kysely } from "kysely";
-import type { Database } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
-import { tenantOfApiKey } from "./api-keys.js";
+import type { ApiKeyCache } from "./api-key-cache.js";
 import type { StreamTokens } from "./stream-token.js";
 
 /** The cookie that carries the stream token for same-origin EventSources. */
@@ -18,18 +16,18 @@ function bearerOf(c: Context): string | undefined {
   return match[1];
 }
 
-async function tenantOfKey(db: Kysely<Database>, key: string): Promise<string> {
-  const tenantId = await tenantOfApiKey(db, key);
+async function tenantOfKey(keys: ApiKeyCache, key: string): Promise<string> {
+  const tenantId = await keys.tenantOf(key);
   if (tenantId === undefined) throw new AppError("unauthorized", "unknown API key");
   return tenantId;
 }
 
 /** Requires `Authorization: Bearer <api key>` and sets the key's tenant on the context. */
-export function requireApiKey(db: Kysely<Database>): MiddlewareHandler<AppEnv> {
+export function requireApiKey(keys: ApiKeyCache): MiddlewareHandler<AppEnv> {
   return async function apiKeyAuth(c, next) {
     const key = bearerOf(c);
     if (key === undefined) throw new AppError("unauthorized", "missing `Authorization: Bearer <api key>`");
-    c.set("tenantId", await tenantOfKey(db, key));
+    c.set("tenantId", await tenantOfKey(keys, key));
     await next();
   };
 }
@@ -39,11 +37,11 @@ export function requireApiKey(db: Kysely<Database>): MiddlewareHandler<AppEnv> {
  * stream-token cookie, or `?access_token=` (cross-origin clients). The
  * tenant always comes from the credential.
  */
-export function requireStreamCredential(db: Kysely<Database>, tokens: StreamTokens): MiddlewareHandler<AppEnv> {
+export function requireStreamCredential(keys: ApiKeyCache, tokens: StreamTokens): MiddlewareHandler<AppEnv> {
   return async function streamAuth(c, next) {
     const key = bearerOf(c);
     if (key !== undefined) {
-      c.set("tenantId", await tenantOfKey(db, key));
+      c.set("tenantId", await tenantOfKey(keys, key));
       return next();
     }
     const candidates = [getCookie(c, STREAM_TOKEN_COOKIE), c.req.query("access_token")].filter((token) => token !== undefined);

@@ -5,6 +5,7 @@ import { sseHandler } from "@org/sse-broadcaster/hono";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { setCookie } from "hono/cookie";
 import type { Kysely } from "kysely";
+import type { ApiKeyCache } from "../auth/api-key-cache.js";
 import { requireStreamCredential, STREAM_TOKEN_COOKIE } from "../auth/middleware.js";
 import type { StreamTokens } from "../auth/stream-token.js";
 import type { Database } from "../db/schema.js";
@@ -18,6 +19,8 @@ export interface EventRoutesDeps {
   db: Kysely<Database>;
   broadcaster: SSEBroadcaster<DomainEvent>;
   streamTokens: StreamTokens;
+  /** Finds an API key's tenant. */
+  apiKeys: ApiKeyCache;
   /** Runs after the stream's authentication: the request rate limit. */
   afterStreamAuth?: MiddlewareHandler<AppEnv>;
   /**
@@ -41,7 +44,7 @@ function ownClients(clientsByFilter: Record<string, number>, tenantId: string): 
  * `GET /stream` (SSE) and `GET /stats`. Mount behind the API-key middleware:
  * only the stream authenticates itself (it also takes stream tokens).
  */
-export function eventRoutes({ db, broadcaster, streamTokens, afterStreamAuth = (_c, next) => next(), maxStreamsPerTenant }: EventRoutesDeps) {
+export function eventRoutes({ db, broadcaster, streamTokens, apiKeys, afterStreamAuth = (_c, next) => next(), maxStreamsPerTenant }: EventRoutesDeps) {
   const app = new Hono<AppEnv>();
 
   app.post("/token", (c) => {
@@ -65,7 +68,7 @@ export function eventRoutes({ db, broadcaster, streamTokens, afterStreamAuth = (
       lastEventId: c.req.header("last-event-id") || query.last_event_id,
     };
   });
-  app.get("/stream", requireStreamCredential(db, streamTokens), afterStreamAuth, async (c) => {
+  app.get("/stream", requireStreamCredential(apiKeys, streamTokens), afterStreamAuth, async (c) => {
     try {
       return await stream(c);
     } catch (error) {
