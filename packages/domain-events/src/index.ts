@@ -21,7 +21,7 @@ export type { SnakeCase, WireEvents, WirePayload } from "./catalog/wire-payload.
 
 export { createEventWriter } from "./write/event-writer.js";
 export type { EventWriter, EventWriterOptions, CatalogEvent } from "./write/event-writer.js";
-export { recordEvent, recordEvents } from "./write/record-event.js";
+export { recordEvent, recordEvents, recordWithState } from "./write/record-event.js";
 export type { NewEvent, RecordEventOptions } from "./write/new-event.js";
 
 export { createEventStore } from "./read/postgres-event-store.js";

@@ -1,4 +1,4 @@
-import { generateId, recordEvents } from "@org/events";
+import { generateId, recordEvents, recordWithState } from "@org/events";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import { AppError, notFound } from "../errors.js";
@@ -20,7 +20,7 @@ export interface Created {
   replayed: boolean;
 }
 
-/** The settlement use cases; each is one transaction with its events (INV-S5). */
+/** The settlement use cases; each writes its state change and its events atomically (INV-S5). */
 export interface SettlementCommands {
   /** Opens a pending settlement and records `settlement.created`. */
   create(tenantId: string, input: NewSettlement, idempotencyKey?: string): Promise<Created>;
@@ -56,40 +56,38 @@ function sameRequest(existing: Settlement, input: NewSettlement): boolean {
 /** Builds the settlement commands over a database. */
 export function createSettlementCommands({ db, afterCommit = () => {} }: SettlementCommandDeps): SettlementCommands {
   async function create(tenantId: string, input: NewSettlement, idempotencyKey?: string): Promise<Created> {
-    const result = await db.transaction().execute(async (tx) => {
-      if (input.paymentId !== null) {
-        const payment = await tx.selectFrom("payments").select("id").where("tenant_id", "=", tenantId).where("id", "=", input.paymentId).executeTakeFirst();
-        if (!payment) throw new AppError("validation_failed", `payment ${input.paymentId} not found`, { field: "payment_id" });
-      }
-      const id = generateId("stl");
-      const events = creationEvents(id, input);
-      const row = await tx
-        .insertInto("settlements")
-        .values({
-          id,
-          tenant_id: tenantId,
-          status: "pending",
-          amount: input.amount,
-          currency: input.currency,
-          network: input.network,
-          payment_id: input.paymentId,
-          required_confirmations: input.requiredConfirmations,
-          confirmations: 0,
-          idempotency_key: idempotencyKey ?? null,
-          version: events.length,
-        })
-        .onConflict((conflict) => conflict.columns(["tenant_id", "idempotency_key"]).where("idempotency_key", "is not", null).doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) return { settlement: await findByIdempotencyKey(tx, tenantId, idempotencyKey!, input), replayed: true };
-      const newEvents = toNewEvents(tenantId, id, 0, events).map((event) =>
-        idempotencyKey === undefined ? event : { ...event, idempotencyKey: `settlement.create:${idempotencyKey}` },
-      );
-      await recordEvents(tx, newEvents);
-      return { settlement: toSettlement(row), replayed: false };
-    });
-    if (!result.replayed) afterCommit();
-    return result;
+    // Payments are never deleted, so this check cannot go stale before the write.
+    if (input.paymentId !== null) {
+      const payment = await db.selectFrom("payments").select("id").where("tenant_id", "=", tenantId).where("id", "=", input.paymentId).executeTakeFirst();
+      if (!payment) throw new AppError("validation_failed", `payment ${input.paymentId} not found`, { field: "payment_id" });
+    }
+    const id = generateId("stl");
+    const events = creationEvents(id, input);
+    // The settlement and its events in one statement (atomic on its own); a
+    // reused Idempotency-Key skips the row, and with it the events.
+    const state = db
+      .insertInto("settlements")
+      .values({
+        id,
+        tenant_id: tenantId,
+        status: "pending",
+        amount: input.amount,
+        currency: input.currency,
+        network: input.network,
+        payment_id: input.paymentId,
+        required_confirmations: input.requiredConfirmations,
+        confirmations: 0,
+        idempotency_key: idempotencyKey ?? null,
+        version: events.length,
+      })
+      .onConflict((conflict) => conflict.columns(["tenant_id", "idempotency_key"]).where("idempotency_key", "is not", null).doNothing())
+      .returningAll();
+    const {
+      rows: [row],
+    } = await recordWithState(db, state, toNewEvents(tenantId, id, 0, events));
+    if (!row) return { settlement: await findByIdempotencyKey(db, tenantId, idempotencyKey!, input), replayed: true };
+    afterCommit();
+    return { settlement: toSettlement(row), replayed: false };
   }
 
   async function run(tenantId: string, id: string, command: SettlementCommand): Promise<Settlement> {

@@ -3,13 +3,13 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { defineEventCatalog } from "../catalog/define-event-catalog.js";
 import { platformCatalog } from "../catalog/platform-catalog.js";
-import { ConcurrencyError, UnknownEventTypeError, ValidationError } from "../errors.js";
+import { ConcurrencyError, isEventsError, UnknownEventTypeError, ValidationError } from "../errors.js";
 import { defineProjection } from "../fold/projection.js";
 import { reconstruct } from "../fold/reconstruct.js";
 import { createEventStore } from "../read/postgres-event-store.js";
 import { migrate } from "../schema/migrate.js";
 import { createEventWriter } from "../write/event-writer.js";
-import { recordEvent, recordEvents } from "../write/record-event.js";
+import { recordEvent, recordEvents, recordWithState } from "../write/record-event.js";
 
 const created = (settlementId: string) => ({ settlementId, network: "polygon", amount: "125.50" });
 
@@ -168,6 +168,69 @@ export function describeEventsContract(dialect: string, connection: { readonly d
       const events = await createEventStore(db).getAggregateEvents("payment", "pay_fold");
       expect(reconstruct(events, projection)).toEqual({ state: { status: "captured", amount: "20.00", refunded: 7.5 }, version: 3, eventCount: 3 });
       expect(() => reconstruct([events[0]!, events[2]!], projection)).toThrow(/expected 2/);
+    });
+
+    describe("recordWithState: the state change and its events in one statement", () => {
+      const insertState = (id: string) => db.insertInto("settlements").values({ id, status: "pending" }).onConflict((c) => c.column("id").doNothing()).returningAll();
+      const createdEvent = (id: string, extra: object = {}) => ({ aggregateType: "settlement", aggregateId: id, eventType: "settlement.created" as const, payload: created(id), ...extra });
+      const stateOf = async (id: string) => (await db.selectFrom("settlements").selectAll().where("id", "=", id).execute()) as { id: string; status: string }[];
+
+      test("writes both, returns the state's rows and the event ids, in one round trip and without a transaction", async () => {
+        const { rows, eventIds } = await recordWithState(db, insertState("stl_with_state"), [
+          createdEvent("stl_with_state"),
+          { aggregateType: "settlement", aggregateId: "stl_with_state", eventType: "settlement.status_changed", payload: { settlementId: "stl_with_state", fromStatus: "pending", toStatus: "submitted", network: "polygon" } },
+        ]);
+        expect(rows).toEqual([{ id: "stl_with_state", status: "pending" }]);
+        expect(eventIds).toHaveLength(2);
+        const events = await createEventStore(db).getAggregateEvents("settlement", "stl_with_state");
+        expect(events.map((e) => [e.id, e.aggregateVersion, e.eventType])).toEqual([
+          [eventIds[0], 1, "settlement.created"],
+          [eventIds[1], 2, "settlement.status_changed"],
+        ]);
+      });
+
+      test("no state row returned: no event written (a skipped duplicate writes nothing)", async () => {
+        await recordWithState(db, insertState("stl_with_state_dup"), [createdEvent("stl_with_state_dup")]);
+        const again = await recordWithState(db, insertState("stl_with_state_dup"), [createdEvent("stl_with_state_dup")]);
+        expect(again).toEqual({ rows: [], eventIds: [] });
+        expect(await count("stl_with_state_dup")).toBe(1);
+      });
+
+      test("an event that fails in the database (a version taken by another writer) fails the state change with it", async () => {
+        await recordWithState(db, insertState("stl_with_state_key"), [createdEvent("stl_with_state_key")]);
+        // a version that another writer took: ConcurrencyError, state untouched
+        const conflict = recordWithState(db, db.updateTable("settlements").set({ status: "confirmed" }).where("id", "=", "stl_with_state_key").returning(["id"]), [
+          { aggregateType: "settlement", aggregateId: "stl_with_state_key", eventType: "settlement.status_changed", expectedVersion: 0, payload: { settlementId: "stl_with_state_key", fromStatus: "pending", toStatus: "confirmed", network: "polygon" } },
+        ]);
+        await expect(conflict).rejects.toBeInstanceOf(ConcurrencyError);
+        expect(await stateOf("stl_with_state_key")).toEqual([{ id: "stl_with_state_key", status: "pending" }]);
+        expect(await count("stl_with_state_key")).toBe(1);
+      });
+
+      test("bad input is refused before any SQL: an invalid event, no events, an idempotency key, a state without RETURNING", async () => {
+        await expect(recordWithState(db, insertState("stl_with_state_bad"), [{ ...createdEvent("stl_with_state_bad"), payload: { amount: 1 } as never }])).rejects.toBeInstanceOf(ValidationError);
+        await expect(recordWithState(db, insertState("stl_with_state_bad"), [])).rejects.toBeInstanceOf(ValidationError);
+        // an event's idempotency key could skip the event and keep the state: dedupe on the state instead
+        await expect(recordWithState(db, insertState("stl_with_state_bad"), [createdEvent("stl_with_state_bad", { idempotencyKey: "k" })])).rejects.toMatchObject({
+          code: "validation_failed",
+          field: "events[0].idempotencyKey",
+        });
+        const noReturning = db.insertInto("settlements").values({ id: "stl_with_state_bad", status: "pending" });
+        await expect(recordWithState(db, noReturning as never, [createdEvent("stl_with_state_bad")])).rejects.toSatisfy((error) => isEventsError(error, "invalid_argument"));
+        expect(await stateOf("stl_with_state_bad")).toEqual([]);
+        expect(await count("stl_with_state_bad")).toBe(0);
+      });
+
+      test("inside the caller's transaction, a rollback takes both back", async () => {
+        await expect(
+          db.transaction().execute(async (tx) => {
+            await recordWithState(tx, tx.insertInto("settlements").values({ id: "stl_with_state_tx", status: "pending" }).returningAll(), [createdEvent("stl_with_state_tx")]);
+            throw new Error("rolled back");
+          }),
+        ).rejects.toThrow("rolled back");
+        expect(await stateOf("stl_with_state_tx")).toEqual([]);
+        expect(await count("stl_with_state_tx")).toBe(0);
+      });
     });
   });
 }

@@ -2,7 +2,8 @@ import type { EventCatalog, EventTypeIn, PayloadIn, CatalogDefinition } from "..
 import { ConcurrencyError, EventsError, ValidationError } from "../errors.js";
 import { resolveTableName, type EventsDatabase, type EventsTableOptions, type Executor } from "../schema/events-table.js";
 import { VERSION_CONFLICT_SQLSTATE } from "../schema/migrations.js";
-import { findByIdempotencyKeys, idempotencyLookupKey, insertEvents } from "./insert-events.js";
+import { sql, type Compilable, type OperationNodeSource } from "kysely";
+import { conditionalInsert, findByIdempotencyKeys, idempotencyLookupKey, insertEvents } from "./insert-events.js";
 import type { NewEvent, RecordEventOptions } from "./new-event.js";
 import { prepareEvents, type PreparedEvent } from "./prepare-events.js";
 
@@ -59,6 +60,31 @@ export interface EventWriter<D extends CatalogDefinition, T extends string = "do
    * ]);
    */
   recordEvents<DB extends EventsDatabase<T>>(tx: Executor<DB>, events: readonly CatalogEvent<D>[]): Promise<string[]>;
+  /**
+   * Writes a state change and its events in one statement: the caller's
+   * INSERT, UPDATE or DELETE with RETURNING, and the events, which are
+   * inserted only when it returns a row (so an `ON CONFLICT DO NOTHING`
+   * that skips the state skips the events too). One statement is atomic on
+   * its own: no explicit transaction and one round trip instead of four.
+   * Pass a transaction to make it part of a larger one. Events are
+   * validated before any SQL, as by recordEvents. They take no
+   * idempotency key (a skipped event would leave the state without it):
+   * dedupe on the state, as the example does.
+   * Returns the state's rows and the event ids (none when no row came back).
+   *
+   * @example
+   * const { rows: [order], eventIds } = await writer.recordWithState(
+   *   db,
+   *   db.insertInto("orders").values({ id, total, request_key: key }).onConflict((c) => c.column("request_key").doNothing()).returningAll(),
+   *   [{ aggregateType: "order", aggregateId: id, eventType: "order.placed", payload: { orderId: id, total } }],
+   * );
+   * if (!order) { ... the request was seen before: read the first order ... }
+   */
+  recordWithState<R, DB extends EventsDatabase<T>>(
+    db: Executor<DB>,
+    state: Compilable<R> & OperationNodeSource,
+    events: readonly CatalogEvent<D>[],
+  ): Promise<{ rows: R[]; eventIds: string[] }>;
 }
 
 const UNIQUE_VIOLATION = "23505";
@@ -104,9 +130,7 @@ export function createEventWriter<D extends CatalogDefinition, T extends string 
     try {
       inserted = await insertEvents(tx, table, prepared);
     } catch (error) {
-      const conflict = versionConflictIn(error, table, prepared);
-      if (conflict) throw new ConcurrencyError({ ...conflict, expectedVersion: conflict.expectedVersion ?? undefined }, { cause: error });
-      throw error;
+      throw toWriteError(error, prepared);
     }
     if (inserted.size === prepared.length) return prepared.map((event) => event.id);
 
@@ -125,6 +149,11 @@ export function createEventWriter<D extends CatalogDefinition, T extends string 
     });
   }
 
+  function toWriteError(error: unknown, prepared: readonly PreparedEvent[]): unknown {
+    const conflict = versionConflictIn(error, table, prepared);
+    return conflict ? new ConcurrencyError({ ...conflict, expectedVersion: conflict.expectedVersion ?? undefined }, { cause: error }) : error;
+  }
+
   return {
     async recordEvent(tx, aggregateType, aggregateId, eventType, payload, eventOptions) {
       const event = { ...eventOptions, aggregateType, aggregateId, eventType, payload } as NewEvent;
@@ -135,6 +164,20 @@ export function createEventWriter<D extends CatalogDefinition, T extends string 
       if (!Array.isArray(events)) throw new ValidationError("events", "must be an array of events");
       if (events.length === 0) return [];
       return write(tx, prepareEvents(events, catalog, maxPayloadBytes, (i) => `events[${i}].`));
+    },
+    async recordWithState<R>(db: Executor, state: Compilable<R> & OperationNodeSource, events: readonly CatalogEvent<D>[]) {
+      if (!Array.isArray(events) || events.length === 0) throw new ValidationError("events", "must be a non-empty array of events");
+      if (!returnsRows(state)) throw new EventsError("invalid_argument", "the state statement must be an INSERT, UPDATE or DELETE with RETURNING");
+      const prepared = prepareEvents(events, catalog, maxPayloadBytes, (i) => `events[${i}].`);
+      const keyed = prepared.findIndex((event) => event.idempotencyKey !== null);
+      if (keyed !== -1) throw new ValidationError(`events[${keyed}].idempotencyKey`, "is not taken here: dedupe on the state (e.g. ON CONFLICT DO NOTHING on a request key)");
+      const statement = sql<R>`with written_state as (${state}), written_events as (${conditionalInsert(table, prepared, sql`exists (select from written_state)`)}) select * from written_state`;
+      try {
+        const { rows } = await statement.execute(db);
+        return { rows, eventIds: rows.length > 0 ? prepared.map((event) => event.id) : [] };
+      } catch (error) {
+        throw toWriteError(error, prepared);
+      }
     },
   };
 }
@@ -157,4 +200,11 @@ function versionConflictIn(error: unknown, table: string, prepared: readonly Pre
         text.includes(`aggregate ${e.aggregateType} ${e.aggregateId} of tenant ${e.tenantId} `),
     ) ?? prepared[0]
   );
+}
+
+/** An INSERT, UPDATE or DELETE with a RETURNING clause (the events need its rows to know whether to follow). */
+function returnsRows(state: unknown): boolean {
+  const node = typeof (state as OperationNodeSource | null)?.toOperationNode === "function" ? (state as OperationNodeSource).toOperationNode() : undefined;
+  if (node === undefined || !["InsertQueryNode", "UpdateQueryNode", "DeleteQueryNode"].includes(node.kind)) return false;
+  return (node as { returning?: unknown }).returning !== undefined;
 }

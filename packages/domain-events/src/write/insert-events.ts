@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { PreparedEvent } from "./prepare-events.js";
 
 /**
@@ -42,4 +42,18 @@ export async function findByIdempotencyKeys(
 /** The lookup key of a (tenant, idempotency key) pair. */
 export function idempotencyLookupKey(tenantId: string, idempotencyKey: string): string {
   return `${tenantId}\u0000${idempotencyKey}`;
+}
+
+/**
+ * The batch's INSERT as a sub-statement of a caller's WITH, inserted only
+ * when `when` holds. The rows pass through a SELECT, so every value is cast
+ * to its column's type. There is no ON CONFLICT: a row that fails fails
+ * the whole statement, state change included.
+ */
+export function conditionalInsert(table: string, events: readonly PreparedEvent[], when: RawBuilder<unknown>): RawBuilder<unknown> {
+  const rows = events.map(
+    (e) =>
+      sql`(${e.id}::text, ${e.tenantId}::text, ${e.aggregateType}::text, ${e.aggregateId}::text, ${e.expectedVersion === null ? null : e.expectedVersion + e.step}::integer, ${e.eventType}::text, ${e.schemaVersion}::integer, ${e.payloadJson}::jsonb, ${e.metadataJson}::jsonb, ${e.idempotencyKey}::text)`,
+  );
+  return sql`insert into ${sql.table(table)} (id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, schema_version, payload, metadata, idempotency_key) select * from (values ${sql.join(rows)}) as batch where ${when}`;
 }

@@ -28,3 +28,15 @@ export const recordEvent = platformWriter.recordEvent;
  * ]);
  */
 export const recordEvents = platformWriter.recordEvents;
+
+/**
+ * Writes a state change (an INSERT, UPDATE or DELETE with RETURNING) and
+ * its platform-catalog events in one statement, the events only when the
+ * state returned a row. See {@link createEventWriter}'s `recordWithState`.
+ *
+ * @example
+ * const { rows: [row] } = await recordWithState(db, db.insertInto("settlements").values(values).returningAll(), [
+ *   { aggregateType: "settlement", aggregateId: id, eventType: "settlement.created", payload: { settlementId: id, network: "polygon", amount: "10.00" } },
+ * ]);
+ */
+export const recordWithState = platformWriter.recordWithState;
