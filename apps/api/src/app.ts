@@ -1,7 +1,6 @@
 import type { DomainEvent } from "@org/events";
 import type { SSEBroadcaster } from "@org/sse-broadcaster";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { sql, type Kysely } from "kysely";
 import { requireApiKey } from "./auth/middleware.js";
 import type { StreamTokens } from "./auth/stream-token.js";
@@ -11,6 +10,7 @@ import type { Database } from "./db/schema.js";
 import { AppError } from "./errors.js";
 import { eventRoutes } from "./events/routes.js";
 import type { AppEnv } from "./http/env.js";
+import { limitBodySize } from "./http/body-limit.js";
 import { errorResponse } from "./http/error-response.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
 import { createRateLimiter } from "./http/rate-limit.js";
@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps) {
     c.header("Connection", "close");
     return errorResponse(tooLarge(), c);
   };
-  app.use("/api/v1/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: refuseLargeBody }));
+  app.use("/api/v1/*", limitBodySize(MAX_BODY_BYTES, refuseLargeBody));
 
   // Public: client generators and API browsers read it without a key.
   app.get(OPENAPI_PATH, (c) => c.json(openApiDocument));
