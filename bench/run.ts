@@ -5,6 +5,7 @@
  *   pnpm bench            # all
  *   pnpm bench record-event sse-broadcaster
  *   pnpm bench many-instances   # apps/api with 1 and 3 instances, PostgreSQL alone and with Redis
+ *   pnpm bench e2e              # apps/api end to end: POST → SSE latency and throughput
  *
  * Each benchmark measures its baseline in the same run and prints ratios.
  */
@@ -14,7 +15,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const all = ["record-event", "outbox-publisher", "sse-broadcaster", "many-instances"];
+const all = ["record-event", "outbox-publisher", "sse-broadcaster", "many-instances", "e2e"];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 
 let failed = 0;

@@ -137,8 +137,12 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     publisher,
     follower,
     bus,
-    // On PostgreSQL the relay may be another instance, so wake it through NOTIFY; PGlite's relay is here.
-    afterCommit: onPostgres ? () => void notifyEventsCommitted(db) : () => publisher.notify(),
+    // This process's relay and follower are woken at once; on PostgreSQL a NOTIFY (coalesced) wakes the other instances.
+    afterCommit: () => {
+      publisher.notify();
+      if (mode === "postgres") follower!.notify();
+      if (onPostgres) void notifyEventsCommitted(db);
+    },
     async start() {
       // The stream's place first, then the log's head: what commits in between comes from one or the other.
       await bus?.start();
