@@ -3,6 +3,7 @@ import type { SSEBroadcaster } from "@org/sse-broadcaster";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { sql, type Kysely } from "kysely";
+import { adminKeyMatcher, adminKeyRefused, isAdminPath } from "./auth/admin-key.js";
 import { requireApiKey } from "./auth/middleware.js";
 import type { StreamTokens } from "./auth/stream-token.js";
 import { dashboardBundle } from "./dashboard/bundle.js";
@@ -22,6 +23,7 @@ import { paymentRoutes } from "./payments/routes.js";
 import { createSettlementCommands } from "./settlements/commands.js";
 import { settlementRoutes } from "./settlements/routes.js";
 import { deadLetterRoutes } from "./operations/dead-letter-routes.js";
+import { outboxStatsRoutes, type OutboxStatsRouteOptions } from "./operations/outbox-stats-routes.js";
 import { webhookRoutes, type WebhookRouteOptions } from "./webhooks/routes.js";
 
 const STREAM_PATH = "/api/v1/events/stream";
@@ -50,6 +52,10 @@ export interface AppDeps {
   webhooks?: WebhookRouteOptions;
   /** Wakes the worker groups after a dead letter is requeued. */
   onRequeue?: () => void;
+  /** This instance's figures of an endpoint's webhook worker, for `GET /api/v1/outbox/stats`. */
+  deliveryStats?: OutboxStatsRouteOptions["deliveryStats"];
+  /** The key that operates the outbox (dead letters, outbox stats) for every tenant. @default undefined (operations per tenant only) */
+  adminApiKey?: string | undefined;
 }
 
 /** Builds the Hono app: routes, auth, error mapping and metrics. */
@@ -97,13 +103,17 @@ export function createApp(deps: AppDeps) {
 
   // Every other /api/v1 route needs the API key, except the stream, which also takes stream tokens (its own middleware).
   // Then the per-credential rate limit: keyed by the key's hash, or by the tenant of a stream token.
-  const authenticated = requireApiKey(db);
+  const authenticated = requireApiKey(db, adminKeyMatcher(deps.adminApiKey));
   const limiter = createRateLimiter({ perMinute: deps.rateLimitPerMinute ?? 0 });
   const rateLimited = limiter.middleware((c) => {
     const bearer = /^Bearer\s+(\S+)/i.exec(c.req.header("authorization") ?? "");
     return bearer ? `key:${hashApiKey(bearer[1]!)}` : `tenant:${c.get("tenantId")}`;
   });
   app.use("/api/v1/*", (c, next) => (c.req.path === STREAM_PATH || c.req.path === OPENAPI_PATH ? next() : authenticated(c, async () => void (await rateLimited(c, next)))));
+  app.use("/api/v1/*", (c, next) => {
+    if (c.get("admin") && !isAdminPath(c.req.path)) throw adminKeyRefused(c.req.path);
+    return next();
+  });
   app.route(
     "/api/v1/events",
     eventRoutes({ db, broadcaster: deps.broadcaster, streamTokens: deps.streamTokens, afterStreamAuth: rateLimited, maxStreamsPerTenant: deps.maxStreamsPerTenant }),
@@ -111,6 +121,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/v1/settlements", settlementRoutes(db, createSettlementCommands({ db, afterCommit: deps.afterCommit })));
   app.route("/api/v1/payments", paymentRoutes(db, createPaymentCommands({ db, afterCommit: deps.afterCommit })));
   app.route("/api/v1/webhooks", webhookRoutes(db, deps.webhooks));
+  app.route("/api/v1/outbox", outboxStatsRoutes(db, deps.deliveryStats ? { deliveryStats: deps.deliveryStats } : {}));
   app.route("/api/v1/dead-letters", deadLetterRoutes(db, deps.onRequeue ? { onRequeue: deps.onRequeue } : {}));
 
   app.notFound((c) => errorResponse(new AppError("not_found", `no route ${c.req.method} ${c.req.path}`), c));

@@ -24,12 +24,17 @@ async function tenantOfKey(db: Kysely<Database>, key: string): Promise<string> {
   return tenantId;
 }
 
-/** Requires `Authorization: Bearer <api key>` and sets the key's tenant on the context. */
-export function requireApiKey(db: Kysely<Database>): MiddlewareHandler<AppEnv> {
+/**
+ * Requires `Authorization: Bearer <api key>` and sets the key's tenant on
+ * the context, or `admin` for the admin key (`isAdmin`; which routes accept
+ * it is the app's concern).
+ */
+export function requireApiKey(db: Kysely<Database>, isAdmin: (key: string) => boolean = () => false): MiddlewareHandler<AppEnv> {
   return async function apiKeyAuth(c, next) {
     const key = bearerOf(c);
     if (key === undefined) throw new AppError("unauthorized", "missing `Authorization: Bearer <api key>`");
-    c.set("tenantId", await tenantOfKey(db, key));
+    if (isAdmin(key)) c.set("admin", true);
+    else c.set("tenantId", await tenantOfKey(db, key));
     await next();
   };
 }

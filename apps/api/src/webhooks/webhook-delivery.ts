@@ -1,5 +1,5 @@
 import { toCloudEvent, toStructuredHttp, type DomainEvent } from "@org/events";
-import { createEventWorker, dropWorkerGroup, type EventWorker, type OutboxMetric, type RetryOptions, type WakeSource } from "@org/outbox-publisher";
+import { createEventWorker, dropWorkerGroup, type DeliveryStats, type EventWorker, type OutboxMetric, type RetryOptions, type WakeSource } from "@org/outbox-publisher";
 import type { Kysely } from "kysely";
 import { groupOfEndpoint, listEndpoints, type WebhookEndpoint } from "./endpoints.js";
 import { postWebhook } from "./post-webhook.js";
@@ -58,6 +58,8 @@ export interface WebhookDelivery {
   stop(): Promise<void>;
   /** The endpoint ids with a running worker in this instance. */
   running(): string[];
+  /** This instance's figures of an endpoint's worker; undefined when it runs none. */
+  stats(endpointId: string): DeliveryStats | undefined;
 }
 
 /**
@@ -161,5 +163,6 @@ export function createWebhookDelivery(db: Kysely<any>, options: WebhookDeliveryO
       if (errors.length > 0) throw new AggregateError(errors, "stopping the webhook workers failed");
     },
     running: () => [...workers.keys()],
+    stats: (endpointId) => workers.get(endpointId)?.getStats(),
   };
 }
