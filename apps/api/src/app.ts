@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { sql, type Kysely } from "kysely";
 import { adminKeyMatcher, adminKeyRefused, isAdminPath } from "./auth/admin-key.js";
 import { requireApiKey } from "./auth/middleware.js";
+import { inSpan, SpanKind } from "./tracing/trace-context.js";
 import type { StreamTokens } from "./auth/stream-token.js";
 import { dashboardBundle } from "./dashboard/bundle.js";
 import { dashboardPage } from "./dashboard/page.js";
@@ -69,6 +70,14 @@ export function createApp(deps: AppDeps) {
     await next();
     metrics.observeRequest(c.req.method, c.req.routePath, c.res.status, (performance.now() - started) / 1000);
   });
+  // a server span per API request (a no-op without an OpenTelemetry SDK); commands continue it into their events
+  app.use("/api/v1/*", (c, next) =>
+    inSpan(`HTTP ${c.req.method}`, { kind: SpanKind.SERVER, attributes: { "http.request.method": c.req.method, "url.path": c.req.path } }, async (span) => {
+      await next();
+      span.setAttribute("http.route", c.req.routePath);
+      span.setAttribute("http.response.status_code", c.res.status);
+    }),
+  );
 
   app.get("/", (c) => c.html(dashboardPage()));
   app.get("/dashboard.js", async (c) => c.body(await dashboardBundle(), 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache" }));

@@ -2,6 +2,7 @@ import { generateId, recordEvents } from "@org/events";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import { AppError, notFound } from "../errors.js";
+import { inSpan, traceMetadata } from "../tracing/trace-context.js";
 import { findSettlement, saveSettlement, toSettlement } from "./repository.js";
 import type { NewSettlement, Settlement, SettlementCommand, SettlementEvent } from "./settlement.js";
 import { creationEvents, decide } from "./state-machine.js";
@@ -38,6 +39,7 @@ function toNewEvents(tenantId: string, id: string, expectedVersion: number, even
     aggregateId: id,
     tenantId,
     ...(index === 0 ? { expectedVersion } : {}),
+    metadata: traceMetadata(),
     ...event,
   }));
 }
@@ -56,7 +58,7 @@ function sameRequest(existing: Settlement, input: NewSettlement): boolean {
 /** Builds the settlement commands over a database. */
 export function createSettlementCommands({ db, afterCommit = () => {} }: SettlementCommandDeps): SettlementCommands {
   async function create(tenantId: string, input: NewSettlement, idempotencyKey?: string): Promise<Created> {
-    const result = await db.transaction().execute(async (tx) => {
+    const result = await inSpan("settlement.create transaction", {}, () => db.transaction().execute(async (tx) => {
       if (input.paymentId !== null) {
         const payment = await tx.selectFrom("payments").select("id").where("tenant_id", "=", tenantId).where("id", "=", input.paymentId).executeTakeFirst();
         if (!payment) throw new AppError("validation_failed", `payment ${input.paymentId} not found`, { field: "payment_id" });
@@ -87,20 +89,20 @@ export function createSettlementCommands({ db, afterCommit = () => {} }: Settlem
       );
       await recordEvents(tx, newEvents);
       return { settlement: toSettlement(row), replayed: false };
-    });
+    }));
     if (!result.replayed) afterCommit();
     return result;
   }
 
   async function run(tenantId: string, id: string, command: SettlementCommand): Promise<Settlement> {
-    const settlement = await db.transaction().execute(async (tx) => {
+    const settlement = await inSpan(`settlement.${command.type} transaction`, {}, () => db.transaction().execute(async (tx) => {
       const current = await findSettlement(tx, tenantId, id, { forUpdate: true });
       if (!current) throw notFound("settlement", id);
       const { next, events } = decide(current, command);
       const saved = await saveSettlement(tx, next);
       await recordEvents(tx, toNewEvents(tenantId, id, current.version, events));
       return saved;
-    });
+    }));
     afterCommit();
     return settlement;
   }

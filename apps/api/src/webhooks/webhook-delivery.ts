@@ -2,6 +2,7 @@ import { toCloudEvent, toStructuredHttp, type DomainEvent } from "@org/events";
 import { createEventWorker, dropWorkerGroup, type DeliveryStats, type EventWorker, type OutboxMetric, type RetryOptions, type WakeSource } from "@org/outbox-publisher";
 import type { Kysely } from "kysely";
 import { groupOfEndpoint, listEndpoints, type WebhookEndpoint } from "./endpoints.js";
+import { activeTraceparent, inEventSpan, SpanKind } from "../tracing/trace-context.js";
 import { postWebhook } from "./post-webhook.js";
 import { EVENT_SOURCE, publicEvents } from "./public-events.js";
 import { standardWebhookHeaders } from "./signature.js";
@@ -88,12 +89,18 @@ export function createWebhookDelivery(db: Kysely<any>, options: WebhookDeliveryO
   async function deliver(endpoint: WebhookEndpoint, event: DomainEvent): Promise<void> {
     if (event.tenantId !== endpoint.tenantId || !publicEvents.isPublic(event.eventType)) return;
     const message = toStructuredHttp(toCloudEvent(event, { catalog: publicEvents, source: EVENT_SOURCE }));
-    await postWebhook({
-      url: endpoint.url,
-      headers: { ...message.headers, ...standardWebhookHeaders(endpoint.secret, event.id, message.body) },
-      body: message.body,
-      timeoutMs,
-      allowPrivateNetworks,
+    // continues the trace the event was written in; the request carries this span as its traceparent
+    await inEventSpan(`webhook delivery ${event.eventType}`, event, SpanKind.CLIENT, async (span) => {
+      span.setAttributes({ "webhook.id": endpoint.id, "url.full": endpoint.url });
+      const traceparent = activeTraceparent();
+      const status = await postWebhook({
+        url: endpoint.url,
+        headers: { ...message.headers, ...standardWebhookHeaders(endpoint.secret, event.id, message.body), ...(traceparent === undefined ? {} : { traceparent }) },
+        body: message.body,
+        timeoutMs,
+        allowPrivateNetworks,
+      });
+      span.setAttribute("http.response.status_code", status);
     });
   }
 
