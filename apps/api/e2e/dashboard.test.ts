@@ -1,13 +1,14 @@
 import { CHROMIUM_SETUP_TIMEOUT_MS, chromiumLaunchOptions, useTestDatabase } from "@org/test-harness";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startReceiver, waitUntil } from "../src/test-support/webhook-receiver.js";
 import { httpClient } from "./support/http.js";
 import { spawnServer, type ServerProcess } from "./support/spawn-server.js";
 
 /** The dashboard in Debian's headless Chromium, driven by playwright-core, against the real server. */
 const database = useTestDatabase();
 const KEY = "dashboard-key-0123456789";
-const env = { DATABASE_URL: database.url, API_KEYS: `acme:${KEY}`, PUBLISHER_POLL_INTERVAL_MS: "200" };
+const env = { DATABASE_URL: database.url, API_KEYS: `acme:${KEY}`, PUBLISHER_POLL_INTERVAL_MS: "200", WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true", WEBHOOK_MAX_ATTEMPTS: "1" };
 let server: ServerProcess;
 let browser: Browser;
 
@@ -99,5 +100,41 @@ describe("dashboard", { timeout: 300_000 }, () => {
     expect(shown.slice(shown.indexOf("open"))).toEqual(["open", "reconnecting", "open"]);
     expect(pageErrors).toEqual([]);
     await page.close();
+  });
+
+  test("shows the tenant's webhook endpoints with their health and dead letters, and requeues one with its button", async () => {
+    const api = httpClient(server.url, KEY);
+    const receiver = await startReceiver(() => 503);
+    try {
+      const hook = (await api("POST", "/api/v1/webhooks", { url: receiver.url, types: ["payment.*"] })).body.id as string;
+      const page = await browser.newPage();
+      const pageErrors: string[] = [];
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      page.setDefaultTimeout(45_000);
+      await page.goto(server.url);
+      await page.fill("#api-key", KEY);
+      await page.click("#login button");
+      await page.waitForSelector(`#endpoints tr[data-webhook-id="${hook}"] .health.healthy`);
+
+      // the receiver refuses: one attempt (WEBHOOK_MAX_ATTEMPTS=1), then a dead letter, shown with its endpoint failing
+      await api("POST", "/api/v1/payments", { amount: "9.00", currency: "USD" });
+      const letter = `#dead-letters tr[data-dead-letter-id$="@webhook:${hook}"]`;
+      await page.waitForSelector(letter);
+      await page.waitForSelector(`#endpoints tr[data-webhook-id="${hook}"] .health.failing`);
+      expect(await page.textContent(`#endpoints tr[data-webhook-id="${hook}"] .dead-letters`)).toBe("1");
+      expect(await page.textContent(letter)).toContain("payment.created");
+
+      receiver.behave(() => 204);
+      const before = receiver.received.length;
+      await page.click(`${letter} button.requeue`);
+      await waitUntil(() => receiver.received.length > before, 45_000, "the requeued delivery");
+      await page.waitForSelector(letter, { state: "detached" });
+      await page.waitForSelector(`#endpoints tr[data-webhook-id="${hook}"] .health.healthy`);
+      expect(JSON.parse(receiver.received.at(-1)!.body).type).toBe("payment.created");
+      expect(pageErrors).toEqual([]);
+      await page.close();
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -2,7 +2,9 @@ import type { DomainEvent } from "@org/events";
 import type { SSEBroadcaster } from "@org/sse-broadcaster";
 import { Hono } from "hono";
 import { sql, type Kysely } from "kysely";
+import { adminKeyMatcher, adminKeyRefused, isAdminPath } from "./auth/admin-key.js";
 import { requireApiKey } from "./auth/middleware.js";
+import { inSpan, SpanKind } from "./tracing/trace-context.js";
 import type { StreamTokens } from "./auth/stream-token.js";
 import { dashboardBundle } from "./dashboard/bundle.js";
 import { dashboardPage } from "./dashboard/page.js";
@@ -23,6 +25,7 @@ import { paymentRoutes } from "./payments/routes.js";
 import { createSettlementCommands } from "./settlements/commands.js";
 import { settlementRoutes } from "./settlements/routes.js";
 import { deadLetterRoutes } from "./operations/dead-letter-routes.js";
+import { outboxStatsRoutes, type OutboxStatsRouteOptions } from "./operations/outbox-stats-routes.js";
 import { webhookRoutes, type WebhookRouteOptions } from "./webhooks/routes.js";
 
 const STREAM_PATH = "/api/v1/events/stream";
@@ -53,6 +56,10 @@ export interface AppDeps {
   webhooks?: WebhookRouteOptions;
   /** Wakes the worker groups after a dead letter is requeued. */
   onRequeue?: () => void;
+  /** This instance's figures of an endpoint's webhook worker, for `GET /api/v1/outbox/stats`. */
+  deliveryStats?: OutboxStatsRouteOptions["deliveryStats"];
+  /** The key that operates the outbox (dead letters, outbox stats) for every tenant. @default undefined (operations per tenant only) */
+  adminApiKey?: string | undefined;
 }
 
 /** Builds the Hono app: routes, auth, error mapping and metrics. */
@@ -66,6 +73,14 @@ export function createApp(deps: AppDeps) {
     await next();
     metrics.observeRequest(c.req.method, c.req.routePath, c.res.status, (performance.now() - started) / 1000);
   });
+  // a server span per API request (a no-op without an OpenTelemetry SDK); commands continue it into their events
+  app.use("/api/v1/*", (c, next) =>
+    inSpan(`HTTP ${c.req.method}`, { kind: SpanKind.SERVER, attributes: { "http.request.method": c.req.method, "url.path": c.req.path } }, async (span) => {
+      await next();
+      span.setAttribute("http.route", c.req.routePath);
+      span.setAttribute("http.response.status_code", c.res.status);
+    }),
+  );
 
   app.get("/", (c) => c.html(dashboardPage()));
   app.get("/dashboard.js", async (c) => c.body(await dashboardBundle(), 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache" }));
@@ -101,13 +116,17 @@ export function createApp(deps: AppDeps) {
   // Every other /api/v1 route needs the API key, except the stream, which also takes stream tokens (its own middleware).
   // Then the per-credential rate limit: keyed by the key's hash, or by the tenant of a stream token.
   const apiKeys = createApiKeyCache((key) => lookupApiKey(db, key), { ttlMs: deps.apiKeyCacheTtlMs });
-  const authenticated = requireApiKey(apiKeys);
+  const authenticated = requireApiKey(apiKeys, adminKeyMatcher(deps.adminApiKey));
   const limiter = createRateLimiter({ perMinute: deps.rateLimitPerMinute ?? 0 });
   const rateLimited = limiter.middleware((c) => {
     const bearer = /^Bearer\s+(\S+)/i.exec(c.req.header("authorization") ?? "");
     return bearer ? `key:${hashApiKey(bearer[1]!)}` : `tenant:${c.get("tenantId")}`;
   });
   app.use("/api/v1/*", (c, next) => (c.req.path === STREAM_PATH || c.req.path === OPENAPI_PATH ? next() : authenticated(c, async () => void (await rateLimited(c, next)))));
+  app.use("/api/v1/*", (c, next) => {
+    if (c.get("admin") && !isAdminPath(c.req.path)) throw adminKeyRefused(c.req.path);
+    return next();
+  });
   app.route(
     "/api/v1/events",
     eventRoutes({ db, broadcaster: deps.broadcaster, streamTokens: deps.streamTokens, apiKeys, afterStreamAuth: rateLimited, maxStreamsPerTenant: deps.maxStreamsPerTenant }),
@@ -115,6 +134,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/v1/settlements", settlementRoutes(db, createSettlementCommands({ db, afterCommit: deps.afterCommit })));
   app.route("/api/v1/payments", paymentRoutes(db, createPaymentCommands({ db, afterCommit: deps.afterCommit })));
   app.route("/api/v1/webhooks", webhookRoutes(db, deps.webhooks));
+  app.route("/api/v1/outbox", outboxStatsRoutes(db, deps.deliveryStats ? { deliveryStats: deps.deliveryStats } : {}));
   app.route("/api/v1/dead-letters", deadLetterRoutes(db, deps.onRequeue ? { onRequeue: deps.onRequeue } : {}));
 
   app.notFound((c) => errorResponse(new AppError("not_found", `no route ${c.req.method} ${c.req.path}`), c));

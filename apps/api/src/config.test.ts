@@ -21,6 +21,13 @@ describe("configuration", () => {
     ]);
   });
 
+  test("ADMIN_API_KEY: optional, 16+ characters, never one of the tenant keys", () => {
+    expect(loadConfig({}).ADMIN_API_KEY).toBeUndefined();
+    expect(loadConfig({ ADMIN_API_KEY: "admin-key-0123456789" }).ADMIN_API_KEY).toBe("admin-key-0123456789");
+    expect(() => loadConfig({ ADMIN_API_KEY: "short" })).toThrow(/ADMIN_API_KEY/);
+    expect(() => loadConfig({ ADMIN_API_KEY: "shared-key-0123456789", API_KEYS: "acme:shared-key-0123456789" })).toThrow(/ADMIN_API_KEY: must differ/);
+  });
+
   test("every bad variable is named in one error", () => {
     expect(() => loadConfig({ PORT: "http", API_KEYS: "no-colon", DATABASE_URL: "mysql://x" })).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*API_KEYS/);
   });

@@ -32,6 +32,12 @@ const configSchema = z.object({
     .pipe(z.array(tenantKeyPair)),
   /** How long an API key found in the database is trusted before it is looked up again: a deleted key works this long at most. 0: every request. */
   API_KEY_CACHE_TTL_MS: integer(5_000, 0, 3_600_000),
+  /**
+   * Operates the outbox for every tenant: the dead letters and outbox stats
+   * of all tenants (and only those routes: tenant routes answer 403 to it).
+   * Without it, operations are per tenant only.
+   */
+  ADMIN_API_KEY: z.string().regex(/^\S{16,}$/, "16 or more characters without spaces").optional(),
   SSE_HEARTBEAT_MS: integer(30_000, 0, 3_600_000),
   /** Signs stream tokens; without it a random one per process (tokens then die with the process). */
   STREAM_TOKEN_SECRET: z.string().min(16).optional(),
@@ -63,6 +69,9 @@ const configSchema = z.object({
   // Embedded PGlite is one process: there are no other instances to carry events to.
   if (config.REDIS_URL !== undefined && config.DATABASE_URL === undefined) {
     context.addIssue({ code: "custom", path: ["REDIS_URL"], message: "needs DATABASE_URL (embedded PGlite runs as one process)" });
+  }
+  if (config.ADMIN_API_KEY !== undefined && config.API_KEYS.some(({ key }) => key === config.ADMIN_API_KEY)) {
+    context.addIssue({ code: "custom", path: ["ADMIN_API_KEY"], message: "must differ from every tenant key in API_KEYS" });
   }
 });
 

@@ -6,6 +6,7 @@ export type AppErrorCode =
   | "unsupported_media_type"
   | "payload_too_large"
   | "unauthorized"
+  | "forbidden"
   | "not_found"
   | "invalid_transition"
   | "idempotency_key_reused"
@@ -37,6 +38,7 @@ const CODES: ReadonlySet<string> = new Set<AppErrorCode>([
   "unsupported_media_type",
   "payload_too_large",
   "unauthorized",
+  "forbidden",
   "not_found",
   "invalid_transition",
   "idempotency_key_reused",

@@ -84,11 +84,13 @@ export async function startServer(config: Config, log: (line: string) => void = 
     streamTokens: createStreamTokens({ secret: config.STREAM_TOKEN_SECRET ?? randomBytes(32).toString("hex"), ttlSeconds: config.STREAM_TOKEN_TTL_SECONDS }),
     metrics,
     metricsToken: config.METRICS_TOKEN,
+    adminApiKey: config.ADMIN_API_KEY,
     afterCommit,
     apiKeyCacheTtlMs: config.API_KEY_CACHE_TTL_MS,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     maxStreamsPerTenant: config.SSE_MAX_CLIENTS_PER_TENANT,
-    webhooks: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS, onChange: () => webhooks.refresh() },
+    webhooks: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS, onChange: () => webhooks.refresh(), onReplay: () => webhooks.notify() },
+    deliveryStats: (endpointId) => webhooks.stats(endpointId),
     onRequeue: () => webhooks.notify(),
   });
   await live.start();

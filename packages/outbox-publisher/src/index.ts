@@ -12,6 +12,8 @@ export { createEventWorker } from "./worker/event-worker.js";
 export type { EventWorker, EventWorkerOptions } from "./worker/event-worker.js";
 export { registerWorkerGroup, dropWorkerGroup } from "./worker/group-admin.js";
 export type { WorkerGroupOptions } from "./worker/group-admin.js";
+export { replayIntoGroup } from "./worker/replay-into-group.js";
+export type { ReplayIntoGroupOptions } from "./worker/replay-into-group.js";
 
 export { notifyEventsCommitted } from "./wake/notify.js";
 export type { NotifyOptions } from "./wake/notify.js";
@@ -28,7 +30,7 @@ export { deleteOldEvents } from "./retention.js";
 export type { RetentionOptions } from "./retention.js";
 
 export { readOutboxStats } from "./stats/read-outbox-stats.js";
-export type { OutboxStats } from "./stats/read-outbox-stats.js";
+export type { OutboxStats, OutboxStatsOptions } from "./stats/read-outbox-stats.js";
 export type { DeliveryStats, MetricListener, OutboxMetric } from "./stats/metrics.js";
 export type { LatencySummary } from "./stats/latency-histogram.js";
 

@@ -22,12 +22,17 @@ async function tenantOfKey(keys: ApiKeyCache, key: string): Promise<string> {
   return tenantId;
 }
 
-/** Requires `Authorization: Bearer <api key>` and sets the key's tenant on the context. */
-export function requireApiKey(keys: ApiKeyCache): MiddlewareHandler<AppEnv> {
+/**
+ * Requires `Authorization: Bearer <api key>` and sets the key's tenant on
+ * the context, or `admin` for the admin key (`isAdmin`; which routes accept
+ * it is the app's concern).
+ */
+export function requireApiKey(keys: ApiKeyCache, isAdmin: (key: string) => boolean = () => false): MiddlewareHandler<AppEnv> {
   return async function apiKeyAuth(c, next) {
     const key = bearerOf(c);
     if (key === undefined) throw new AppError("unauthorized", "missing `Authorization: Bearer <api key>`");
-    c.set("tenantId", await tenantOfKey(keys, key));
+    if (isAdmin(key)) c.set("admin", true);
+    else c.set("tenantId", await tenantOfKey(keys, key));
     await next();
   };
 }

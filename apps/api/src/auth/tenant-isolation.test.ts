@@ -52,6 +52,23 @@ describe("tenant isolation", () => {
     expect((await tenantB("GET", `/api/v1/settlements/${b.settlement}`)).body.status).toBe("pending");
   });
 
+  test("operations: A cannot replay to B's endpoint, widen the dead letters to B, or see B's endpoints in the outbox stats", async () => {
+    const hook = await tenantB("POST", "/api/v1/webhooks", { url: "https://93.184.215.14/b", types: ["*"] });
+    expect(hook.status).toBe(201);
+    expect((await tenantA("POST", `/api/v1/webhooks/${hook.body.id}/replay`, { after: b.events[0] })).status).toBe(404);
+    expect((await tenantA("DELETE", `/api/v1/webhooks/${hook.body.id}`)).status).toBe(404);
+    const { id: ownHook } = (await tenantA("POST", "/api/v1/webhooks", { url: "https://93.184.215.14/a", types: ["*"] })).body;
+    const foreignStart = await tenantA("POST", `/api/v1/webhooks/${ownHook}/replay`, { after: b.events[0] });
+    expect(foreignStart.status).toBe(422);
+    expect(foreignStart.body.error.field).toBe("after");
+    expect((await tenantA("GET", "/api/v1/dead-letters?tenant_id=tenant-b")).status).toBe(403);
+    const stats = await tenantA("GET", "/api/v1/outbox/stats");
+    expect(stats.status).toBe(200);
+    expect(JSON.stringify(stats.body)).not.toContain("tenant-b");
+    expect(JSON.stringify(stats.body)).not.toContain(hook.body.id);
+    expect((await tenantA("GET", "/api/v1/webhooks")).body.items.map((item: { id: string }) => item.id)).toEqual([ownHook]);
+  });
+
   test("lists, filters and cursors show A only its own", async () => {
     for (const query of ["", "?status=pending", `?cursor=${b.settlement}`, "?limit=100"]) {
       const page = await tenantA("GET", `/api/v1/settlements${query}`);

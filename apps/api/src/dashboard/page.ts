@@ -3,7 +3,9 @@
  * `/dashboard.js` (see bundle.ts): it asks for the API key once (kept in
  * sessionStorage), trades it for the stream cookie, lists the tenant's
  * settlements and keeps them live through @org/event-stream-client, with
- * the stream's status (connecting, open, reconnecting, closed) in the header.
+ * the stream's status (connecting, open, reconnecting, closed) in the header;
+ * below, the tenant's webhook endpoints with their delivery health and its
+ * dead letters, each with a requeue button (browser/operations-panel.ts).
  */
 export function dashboardPage(): string {
   return `<!doctype html>
@@ -28,6 +30,9 @@ export function dashboardPage(): string {
   progress { width: 10rem; vertical-align: middle; }
   form { display: flex; gap: .5rem; } input { width: 28rem; padding: .3rem; }
   .hidden { display: none; } #message { color: #a40e26; }
+  h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; } h3 { font-size: 1rem; margin: 1rem 0 .5rem; }
+  .health { padding: .1rem .5rem; border-radius: .3rem; } .health.healthy { background: #c9f0d3; }
+  .health.behind { background: #fff1c2; } .health.failing { background: #ffd6d6; }
 </style>
 </head>
 <body>
@@ -41,6 +46,18 @@ export function dashboardPage(): string {
   <thead><tr><th>Settlement</th><th>Amount</th><th>Network</th><th>Status</th><th>Confirmations</th></tr></thead>
   <tbody></tbody>
 </table>
+<section id="operations" class="hidden">
+  <h2>Webhook endpoints</h2>
+  <table id="endpoints">
+    <thead><tr><th>Endpoint</th><th>URL</th><th>Health</th><th>Backlog</th><th>Retrying</th><th>Dead letters</th><th>Latency p95</th><th>Last error</th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <h3>Dead letters</h3>
+  <table id="dead-letters">
+    <thead><tr><th>Event</th><th>Type</th><th>Endpoint</th><th>Attempts</th><th>Last error</th><th></th></tr></thead>
+    <tbody></tbody>
+  </table>
+</section>
 </body>
 </html>`;
 }

@@ -12,6 +12,7 @@ import {
 import { advisoryLockLeader, pgListener } from "@org/outbox-publisher/pg";
 import { createSSEBroadcaster, type SSEBroadcaster } from "@org/sse-broadcaster";
 import type { OpenDatabase } from "../db/open-database.js";
+import { inEventSpan, SpanKind } from "../tracing/trace-context.js";
 import { serializeEventData } from "./event-json.js";
 import { followerPosition } from "./follower-position.js";
 import { eventStoreReplay } from "./replay-source.js";
@@ -117,18 +118,24 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     },
   });
 
+  // Each continues the trace of the command that wrote the event (a no-op without an OpenTelemetry SDK).
+  const relay = (event: DomainEvent, forward: () => unknown) => inEventSpan(`relay ${event.eventType}`, event, SpanKind.PRODUCER, async () => void (await forward()));
+  const broadcast = (event: DomainEvent) => inEventSpan(`sse broadcast ${event.eventType}`, event, SpanKind.PRODUCER, async () => void (await broadcaster.broadcast(event)));
+
   if (follower) {
-    follower.onEvent((event) => void broadcaster.broadcast(event));
+    follower.onEvent((event) => void broadcast(event));
   } else {
     const local = new InMemoryEventBus();
-    publisher.onEvent((event) => local.publish(event));
-    local.subscribe("*", (event) => void broadcaster.broadcast(event));
+    publisher.onEvent((event) => relay(event, () => local.publish(event)));
+    local.subscribe("*", (event) => void broadcast(event));
   }
   if (bus && follower) {
-    publisher.onEvent((event) => bus.publish(event));
+    publisher.onEvent((event) => relay(event, () => bus.publish(event)));
     // The stream is contiguous unless it says otherwise: then the log fills the hole.
     bus.subscribe("*", async (event) => void (await follower.accept(event)));
     bus.onReset(() => follower.catchUp());
+  } else if (follower) {
+    publisher.onEvent((event) => relay(event, () => undefined)); // the relay only marks: its span still joins the trace
   }
 
   return {

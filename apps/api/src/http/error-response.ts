@@ -11,6 +11,7 @@ const STATUS_BY_CODE: Record<AppErrorCode, ContentfulStatusCode> = {
   invalid_parameter: 400,
   malformed_json: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   invalid_transition: 409,
   idempotency_key_reused: 409,

@@ -5,6 +5,7 @@ import * as settlement from "../settlements/http-schemas.js";
 import { singleParamValues } from "./fields.js";
 import * as responses from "./response-schemas.js";
 import * as deadLetters from "../operations/dead-letter-routes.js";
+import * as outboxStats from "../operations/outbox-stats-routes.js";
 import * as webhooks from "../webhooks/http-schemas.js";
 
 /** JSON Schema (OpenAPI 3.0 flavour) of a zod schema: request sides as the client sends them, responses as the server writes them. */
@@ -109,8 +110,19 @@ export function buildOpenApiDocument() {
       "/api/v1/webhooks/{id}": {
         delete: { summary: "Remove an endpoint with its queue and dead letters", parameters: [pathId(webhooks.webhookId, "webhook")], responses: { "204": { description: "removed" }, ...ERRORS } },
       },
+      "/api/v1/webhooks/{id}/replay": {
+        post: {
+          summary: "Deliver a range of the tenant's events to this endpoint again (only this one): queued on its worker, signed, in order per aggregate",
+          parameters: [pathId(webhooks.webhookId, "webhook")],
+          requestBody: { required: true, content: { "application/json": { schema: jsonSchema(webhooks.replayWebhookBody, "input") } } },
+          responses: { "202": json(webhooks.replayResponse, "queued"), ...ERRORS },
+        },
+      },
+      "/api/v1/outbox/stats": {
+        get: operation({ summary: "Relay backlog, and per webhook endpoint backlog, oldest pending age, retries, dead letters and latency (the admin key: every tenant)", response: outboxStats.outboxStatsResponse }),
+      },
       "/api/v1/dead-letters": {
-        get: operation({ summary: "The dead letters of the tenant's events, oldest first", response: deadLetters.deadLetterListResponse, parameters: queryParameters(deadLetters.listQuery) }),
+        get: operation({ summary: "The dead letters of the tenant's events (the admin key: every tenant's), oldest first", response: deadLetters.deadLetterListResponse, parameters: queryParameters(deadLetters.listQuery) }),
       },
       "/api/v1/dead-letters/{id}": {
         get: operation({ summary: "One dead letter with its event", response: deadLetters.deadLetterDetailResponse, parameters: [pathId(anyText, "dead letter")] }),

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { AppError, notFound } from "../errors.js";
+import { tenantScope } from "../auth/admin-key.js";
 import type { AppEnv } from "../http/env.js";
 import { integerParam, singleParam } from "../http/fields.js";
 import { parseQuery } from "../http/parse-request.js";
@@ -30,6 +31,7 @@ const cursor = z.string().refine((value) => {
 
 /** `GET /api/v1/dead-letters` query. */
 export const listQuery = z.strictObject({
+  tenant_id: singleParam(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a tenant id")).optional(),
   group: singleParam(z.string().min(1).max(100)).optional(),
   event_type: singleParam(z.string().min(1).max(200)).optional(),
   limit: singleParam(integerParam(1, 200)).optional(),
@@ -43,6 +45,7 @@ const deadLetterEvent = z.object({ id: z.string(), type: z.string(), aggregate_t
 /** A dead letter as listed. */
 export const deadLetterResponse = z.object({
   id: z.string(),
+  tenant_id: z.string(),
   group: z.string(),
   webhook_id: z.string().optional(),
   event: deadLetterEvent,
@@ -61,6 +64,7 @@ export function deadLetterJson(letter: DeadLetter) {
   const endpointId = endpointOfGroup(letter.group);
   return {
     id: deadLetterId(letter),
+    tenant_id: letter.event.tenantId,
     group: letter.group,
     ...(endpointId === undefined ? {} : { webhook_id: endpointId }),
     event: {
@@ -88,25 +92,31 @@ export interface DeadLetterRouteOptions {
  * The dead letters of every worker group (webhook endpoints, process
  * managers) and of the relay, mounted at `/api/v1/dead-letters`. A tenant
  * sees and acts on the dead letters of its own events only; another
- * tenant's answer 404 like missing ones.
+ * tenant's answer 404 like missing ones. The admin key sees and acts on
+ * every tenant's (`?tenant_id=` narrows its list).
  */
 export function deadLetterRoutes(db: Kysely<any>, options: DeadLetterRouteOptions = {}) {
   const app = new Hono<AppEnv>();
   const dlq = createDeadLetterQueue(db);
 
-  async function ownLetter(tenantId: string, raw: string) {
+  async function ownLetter(tenantId: string | undefined, raw: string) {
     const parsed = idParam.safeParse(raw);
     if (!parsed.success) throw new AppError("invalid_parameter", `id: ${parsed.error.issues[0]!.message}`, { field: "id" });
     const { group, eventId } = parsed.data;
     const letter = await dlq.get(group, eventId);
-    if (!letter || letter.event.tenantId !== tenantId) throw notFound("dead letter", raw);
+    if (!letter || (tenantId !== undefined && letter.event.tenantId !== tenantId)) throw notFound("dead letter", raw);
     return letter;
   }
 
   app.get("/", async (c) => {
     const query = parseQuery(c, listQuery);
+    const scope = tenantScope(c);
+    if (scope !== undefined && query.tenant_id !== undefined && query.tenant_id !== scope) {
+      throw new AppError("forbidden", "query.tenant_id: only the admin key can read another tenant's dead letters", { field: "query.tenant_id" });
+    }
+    const tenantId = scope ?? query.tenant_id;
     const page = await dlq.list({
-      tenantId: c.get("tenantId"),
+      ...(tenantId === undefined ? {} : { tenantId }),
       ...(query.group === undefined ? {} : { group: query.group }),
       ...(query.event_type === undefined ? {} : { eventType: query.event_type }),
       ...(query.limit === undefined ? {} : { limit: query.limit }),
@@ -116,19 +126,19 @@ export function deadLetterRoutes(db: Kysely<any>, options: DeadLetterRouteOption
   });
 
   app.get("/:id", async (c) => {
-    const letter = await ownLetter(c.get("tenantId"), c.req.param("id"));
+    const letter = await ownLetter(tenantScope(c), c.req.param("id"));
     return c.json({ ...deadLetterJson(letter), event: { ...deadLetterJson(letter).event, payload: letter.event.payload } });
   });
 
   app.post("/:id/requeue", async (c) => {
-    const letter = await ownLetter(c.get("tenantId"), c.req.param("id"));
+    const letter = await ownLetter(tenantScope(c), c.req.param("id"));
     await dlq.requeue(letter.group, letter.event.id);
     options.onRequeue?.();
     return c.json({ id: deadLetterId(letter), status: "requeued" }, 202);
   });
 
   app.delete("/:id", async (c) => {
-    const letter = await ownLetter(c.get("tenantId"), c.req.param("id"));
+    const letter = await ownLetter(tenantScope(c), c.req.param("id"));
     await dlq.discard(letter.group, letter.event.id);
     return c.body(null, 204);
   });

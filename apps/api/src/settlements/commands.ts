@@ -2,6 +2,7 @@ import { generateId, recordEvents, recordWithState } from "@org/events";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import { AppError, notFound } from "../errors.js";
+import { inSpan, traceMetadata } from "../tracing/trace-context.js";
 import { findSettlement, saveSettlement, toSettlement } from "./repository.js";
 import type { NewSettlement, Settlement, SettlementCommand, SettlementEvent } from "./settlement.js";
 import { creationEvents, decide } from "./state-machine.js";
@@ -38,6 +39,7 @@ function toNewEvents(tenantId: string, id: string, expectedVersion: number, even
     aggregateId: id,
     tenantId,
     ...(index === 0 ? { expectedVersion } : {}),
+    metadata: traceMetadata(),
     ...event,
   }));
 }
@@ -84,21 +86,21 @@ export function createSettlementCommands({ db, afterCommit = () => {} }: Settlem
       .returningAll();
     const {
       rows: [row],
-    } = await recordWithState(db, state, toNewEvents(tenantId, id, 0, events));
+    } = await inSpan("settlement.create transaction", {}, () => recordWithState(db, state, toNewEvents(tenantId, id, 0, events)));
     if (!row) return { settlement: await findByIdempotencyKey(db, tenantId, idempotencyKey!, input), replayed: true };
     afterCommit();
     return { settlement: toSettlement(row), replayed: false };
   }
 
   async function run(tenantId: string, id: string, command: SettlementCommand): Promise<Settlement> {
-    const settlement = await db.transaction().execute(async (tx) => {
+    const settlement = await inSpan(`settlement.${command.type} transaction`, {}, () => db.transaction().execute(async (tx) => {
       const current = await findSettlement(tx, tenantId, id, { forUpdate: true });
       if (!current) throw notFound("settlement", id);
       const { next, events } = decide(current, command);
       const saved = await saveSettlement(tx, next);
       await recordEvents(tx, toNewEvents(tenantId, id, current.version, events));
       return saved;
-    });
+    }));
     afterCommit();
     return settlement;
   }

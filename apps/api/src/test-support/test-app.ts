@@ -9,19 +9,19 @@ import type { Database } from "../db/schema.js";
 import { createMetrics } from "../metrics/index.js";
 
 /** The keys every in-process test app knows. */
-export const TEST_KEYS = { tenantA: "key-tenant-a-000000", tenantB: "key-tenant-b-000000" } as const;
+export const TEST_KEYS = { tenantA: "key-tenant-a-000000", tenantB: "key-tenant-b-000000", admin: "key-admin-0000000000" } as const;
 
 /** A request helper bound to one API key: JSON in, status and JSON out. */
 export type TestClient = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any; headers: Headers }>;
 
 /**
- * Migrates `db`, provisions the test keys and builds the app in-process
+ * Migrates `db`, provisions the test keys (and the admin key) and builds the app in-process
  * (no live feed: commands, reads and validation only).
  */
 export async function buildTestApp(
   db: Kysely<Database>,
   streamTokens: StreamTokens = createStreamTokens({ secret: "test-secret-0123456789", ttlSeconds: 60 }),
-  extra: Partial<Pick<AppDeps, "webhooks" | "onRequeue" | "afterCommit">> = {},
+  extra: Partial<Pick<AppDeps, "webhooks" | "onRequeue" | "afterCommit" | "deliveryStats">> = {},
 ) {
   await runApiMigrations(db);
   await provisionApiKeys(db, [
@@ -33,6 +33,7 @@ export async function buildTestApp(
     broadcaster: createSSEBroadcaster<DomainEvent>({ heartbeatIntervalMs: 0 }),
     streamTokens,
     metrics: createMetrics({ defaultMetrics: false }),
+    adminApiKey: TEST_KEYS.admin,
     ...extra,
   });
   const clientFor =
@@ -53,7 +54,7 @@ export async function buildTestApp(
       }
       return { status: response.status, body: json, headers: response.headers };
     };
-  return { app, tenantA: clientFor(TEST_KEYS.tenantA), tenantB: clientFor(TEST_KEYS.tenantB), anonymous: clientFor(undefined) };
+  return { app, tenantA: clientFor(TEST_KEYS.tenantA), tenantB: clientFor(TEST_KEYS.tenantB), admin: clientFor(TEST_KEYS.admin), anonymous: clientFor(undefined) };
 }
 
 /** How many events the store holds (to prove a refused request wrote nothing). */

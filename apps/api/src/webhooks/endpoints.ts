@@ -80,6 +80,12 @@ export async function listEndpoints(db: Kysely<any>, tenantId?: string): Promise
   return rows.map(toEndpoint);
 }
 
+/** The tenant's endpoint by id, or undefined (another tenant's looks missing too). */
+export async function getEndpoint(db: Kysely<any>, tenantId: string, id: string): Promise<WebhookEndpoint | undefined> {
+  const { rows } = await sql<Row>`select * from webhook_endpoints where tenant_id = ${tenantId} and id = ${id}`.execute(db);
+  return rows[0] ? toEndpoint(rows[0]) : undefined;
+}
+
 /** Removes the tenant's endpoint with its queue and dead letters; false when it has none by that id. */
 export async function deleteEndpoint(db: Kysely<any>, tenantId: string, id: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {

@@ -4,7 +4,8 @@ import { AppError, notFound } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { parseJsonBody, parsePathParam } from "../http/parse-request.js";
 import { assertPublicHost } from "./address-guard.js";
-import { createEndpoint, deleteEndpoint, listEndpoints, type WebhookEndpoint } from "./endpoints.js";
+import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, type WebhookEndpoint } from "./endpoints.js";
+import { replayToEndpoint } from "./replay-to-endpoint.js";
 import * as schemas from "./http-schemas.js";
 
 /** Options of {@link webhookRoutes}. */
@@ -13,6 +14,8 @@ export interface WebhookRouteOptions {
   allowPrivateNetworks?: boolean;
   /** Called after an endpoint was added or removed (starts or stops its worker at once). */
   onChange?: () => unknown;
+  /** Called after a replay was queued (wakes the endpoints' workers). */
+  onReplay?: () => void;
 }
 
 /** An endpoint as the API lists it: never its secret. */
@@ -47,6 +50,17 @@ export function webhookRoutes(db: Kysely<any>, options: WebhookRouteOptions = {}
   });
 
   app.get("/", async (c) => c.json({ items: (await listEndpoints(db, c.get("tenantId"))).map(webhookJson) }));
+
+  app.post("/:id/replay", async (c) => {
+    const id = parsePathParam(c, "id", schemas.webhookId);
+    const body = await parseJsonBody(c, schemas.replayWebhookBody);
+    const tenantId = c.get("tenantId");
+    const endpoint = await getEndpoint(db, tenantId, id);
+    if (!endpoint) throw notFound("webhook", id);
+    const queued = await replayToEndpoint(db, endpoint, body);
+    options.onReplay?.();
+    return c.json({ webhook_id: id, queued }, 202);
+  });
 
   app.delete("/:id", async (c) => {
     const id = parsePathParam(c, "id", schemas.webhookId);

@@ -1,7 +1,8 @@
 import { toCloudEvent, toStructuredHttp, type DomainEvent } from "@org/events";
-import { createEventWorker, dropWorkerGroup, type EventWorker, type OutboxMetric, type RetryOptions, type WakeSource } from "@org/outbox-publisher";
+import { createEventWorker, dropWorkerGroup, type DeliveryStats, type EventWorker, type OutboxMetric, type RetryOptions, type WakeSource } from "@org/outbox-publisher";
 import type { Kysely } from "kysely";
 import { groupOfEndpoint, listEndpoints, type WebhookEndpoint } from "./endpoints.js";
+import { activeTraceparent, inEventSpan, SpanKind } from "../tracing/trace-context.js";
 import { postWebhook } from "./post-webhook.js";
 import { EVENT_SOURCE, publicEvents } from "./public-events.js";
 import { standardWebhookHeaders } from "./signature.js";
@@ -58,6 +59,8 @@ export interface WebhookDelivery {
   stop(): Promise<void>;
   /** The endpoint ids with a running worker in this instance. */
   running(): string[];
+  /** This instance's figures of an endpoint's worker; undefined when it runs none. */
+  stats(endpointId: string): DeliveryStats | undefined;
 }
 
 /**
@@ -86,12 +89,18 @@ export function createWebhookDelivery(db: Kysely<any>, options: WebhookDeliveryO
   async function deliver(endpoint: WebhookEndpoint, event: DomainEvent): Promise<void> {
     if (event.tenantId !== endpoint.tenantId || !publicEvents.isPublic(event.eventType)) return;
     const message = toStructuredHttp(toCloudEvent(event, { catalog: publicEvents, source: EVENT_SOURCE }));
-    await postWebhook({
-      url: endpoint.url,
-      headers: { ...message.headers, ...standardWebhookHeaders(endpoint.secret, event.id, message.body) },
-      body: message.body,
-      timeoutMs,
-      allowPrivateNetworks,
+    // continues the trace the event was written in; the request carries this span as its traceparent
+    await inEventSpan(`webhook delivery ${event.eventType}`, event, SpanKind.CLIENT, async (span) => {
+      span.setAttributes({ "webhook.id": endpoint.id, "url.full": endpoint.url });
+      const traceparent = activeTraceparent();
+      const status = await postWebhook({
+        url: endpoint.url,
+        headers: { ...message.headers, ...standardWebhookHeaders(endpoint.secret, event.id, message.body), ...(traceparent === undefined ? {} : { traceparent }) },
+        body: message.body,
+        timeoutMs,
+        allowPrivateNetworks,
+      });
+      span.setAttribute("http.response.status_code", status);
     });
   }
 
@@ -161,5 +170,6 @@ export function createWebhookDelivery(db: Kysely<any>, options: WebhookDeliveryO
       if (errors.length > 0) throw new AggregateError(errors, "stopping the webhook workers failed");
     },
     running: () => [...workers.keys()],
+    stats: (endpointId) => workers.get(endpointId)?.getStats(),
   };
 }

@@ -1,5 +1,6 @@
 import type { EventsDatabase, Executor } from "@org/events";
 import { sql, type Kysely } from "kysely";
+import { OutboxError } from "../errors.js";
 import { FEED_GROUP, resolveTables, type OutboxTableOptions } from "../tables.js";
 
 /** The outbox as the database sees it (any process can read it). */
@@ -26,6 +27,16 @@ export interface OutboxStats {
   oldestOpenTransactionAgeMs: number | null;
 }
 
+/** Options of {@link readOutboxStats}. */
+export interface OutboxStatsOptions<T extends string = string> extends OutboxTableOptions<T> {
+  /**
+   * Count one tenant's events only (backlog, oldest age, dead letters,
+   * queued deliveries); the open transactions are the database's either way.
+   * @default every tenant
+   */
+  tenantId?: string;
+}
+
 /**
  * Reads backlog, the oldest unpublished age, dead letters and the oldest
  * open transaction (which delays every commit-safe reader). Counts scan the
@@ -34,20 +45,23 @@ export interface OutboxStats {
  * @example
  * const { backlog, oldestUnpublishedAgeMs } = await readOutboxStats(db);
  */
-export async function readOutboxStats<DB extends EventsDatabase<T>, T extends string = "domain_events">(database: Executor<DB>, options?: OutboxTableOptions<T>): Promise<OutboxStats> {
+export async function readOutboxStats<DB extends EventsDatabase<T>, T extends string = "domain_events">(database: Executor<DB>, options?: OutboxStatsOptions<T>): Promise<OutboxStats> {
   const db: Kysely<any> = database;
   const tables = resolveTables(options);
+  const tenantId = options?.tenantId;
+  if (tenantId !== undefined && typeof tenantId !== "string") throw new OutboxError("invalid_options", "tenantId must be a string");
+  const ofTenant = (alias: string) => (tenantId === undefined ? sql`true` : sql`${sql.ref(`${alias}.tenant_id`)} = ${tenantId}`);
   const feed = await sql<{ backlog: string | number; oldest_ms: string | number | null }>`
     select count(*) as backlog,
       extract(epoch from now() - min(e.created_at)) * 1000 as oldest_ms
     from ${sql.table(tables.events)} e
-    where e.published_at is null
+    where e.published_at is null and ${ofTenant("e")}
       and not exists (select 1 from ${sql.table(tables.deliveries)} d
         where d.group_name = ${FEED_GROUP} and d.event_id = e.id and d.status = 'dead')`.execute(db);
   const groups = await sql<{ group_name: string; pending: string | number; dead: string | number }>`
     select g.group_name,
-      (select count(*) from ${sql.table(tables.deliveries)} d where d.group_name = g.group_name and d.status = 'pending') as pending,
-      (select count(*) from ${sql.table(tables.deliveries)} d where d.group_name = g.group_name and d.status = 'dead') as dead
+      (select count(*) from ${sql.table(tables.deliveries)} d where d.group_name = g.group_name and d.status = 'pending' and ${ofTenant("d")}) as pending,
+      (select count(*) from ${sql.table(tables.deliveries)} d where d.group_name = g.group_name and d.status = 'dead' and ${ofTenant("d")}) as dead
     from (select group_name from ${sql.table(tables.groups)} union select ${FEED_GROUP}) g
     order by g.group_name`.execute(db);
   // The horizon's own set: the snapshot's running transactions, less those placed in another database.

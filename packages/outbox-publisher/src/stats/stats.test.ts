@@ -61,3 +61,16 @@ test("a publisher reports deliveries as metric events and as in-process stats wi
   expect(stats.throughputPerSecond).toBeGreaterThan(0);
   expect(stats.checkpoint).not.toBeNull();
 });
+
+test("readOutboxStats with a tenant counts that tenant's backlog, dead letters and queued deliveries only", async () => {
+  await sql`truncate domain_events, domain_events_deliveries, domain_events_groups`.execute(database.db);
+  await writeEvents(database.db, 3, { tenantId: "acme" });
+  await writeEvents(database.db, 5, { tenantId: "globex", prefix: "g" });
+  const worker = createEventWorker(database.db, { group: "audit", pollIntervalMs: 10, retry: { maxAttempts: 1 }, handler: () => Promise.reject(new Error("no")) });
+  await worker.start();
+  await waitFor(async () => (await readOutboxStats(database.db)).groups[0]?.deadLetters === 2, 10_000, "a dead letter per aggregate");
+  await worker.stop();
+  expect(await readOutboxStats(database.db, { tenantId: "acme" })).toMatchObject({ backlog: 3, groups: [{ group: "audit", pending: 2, deadLetters: 1 }] });
+  expect(await readOutboxStats(database.db, { tenantId: "globex" })).toMatchObject({ backlog: 5, groups: [{ group: "audit", pending: 4, deadLetters: 1 }] });
+  expect(await readOutboxStats(database.db, { tenantId: "initech" })).toMatchObject({ backlog: 0, oldestUnpublishedAgeMs: null, groups: [{ group: "audit", pending: 0, deadLetters: 0 }] });
+});

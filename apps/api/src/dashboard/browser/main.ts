@@ -2,14 +2,17 @@ import type { EventStreamClient, StreamState } from "@org/event-stream-client";
 import { isEventStreamError } from "@org/event-stream-client";
 import { apiKey, UnauthorizedError } from "./api.js";
 import { startLiveList } from "./live-updates.js";
+import { startOperationsPanel } from "./operations-panel.js";
 
 /**
  * The dashboard: asks for the API key once (kept in sessionStorage), lists
  * the tenant's settlements and keeps them live from the event stream, with
- * the stream's connection status in the header.
+ * the stream's connection status in the header, and the webhook endpoints'
+ * health and dead letters below.
  */
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 let client: EventStreamClient<any> | undefined;
+let stopPanel: (() => void) | undefined;
 
 function showConnection({ status, error }: StreamState): void {
   const badge = $("#connection");
@@ -27,9 +30,12 @@ function showError(error: unknown): void {
 function showLogin(message = ""): void {
   client?.close();
   client = undefined;
+  stopPanel?.();
+  stopPanel = undefined;
   apiKey.clear();
   $("#login").classList.remove("hidden");
   $("#settlements").classList.add("hidden");
+  $("#operations").classList.add("hidden");
   $("#message").textContent = message;
 }
 
@@ -37,9 +43,12 @@ function start(): void {
   if (!apiKey.get()) return showLogin();
   $("#login").classList.add("hidden");
   $("#settlements").classList.remove("hidden");
+  $("#operations").classList.remove("hidden");
   $("#message").textContent = "";
   client?.close();
   client = startLiveList({ onState: showConnection, onError: showError });
+  stopPanel?.();
+  stopPanel = startOperationsPanel({ onError: showError });
 }
 
 $("#login").addEventListener("submit", (event) => {
