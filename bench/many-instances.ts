@@ -31,6 +31,7 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { buildService } from "../apps/api/scripts/build.js";
 
 const API_DIR = fileURLToPath(new URL("../apps/api", import.meta.url));
 const BASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -61,7 +62,7 @@ interface Instance {
 }
 
 function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ["--conditions=@org/source", "--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--enable-source-maps", "dist/main.js"], {
     cwd: API_DIR,
     env: {
       PATH: process.env.PATH ?? "",
@@ -285,6 +286,7 @@ async function runConfiguration(mode: "postgres" | "redis", count: number): Prom
 }
 
 async function main() {
+  await buildService(); // the instances run dist/main.js, as `pnpm start` does
   const results: Result[] = [];
   for (const mode of MODES) {
     for (const count of INSTANCES) {

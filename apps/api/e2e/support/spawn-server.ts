@@ -15,12 +15,13 @@ export interface ServerProcess {
 }
 
 /**
- * Spawns `node --conditions=@org/source --import tsx src/main.ts` in
- * apps/api with `env` (PORT=0 picks a free port) and waits, at most a
- * minute, for the line that says where it listens.
+ * Spawns the built service (`node --enable-source-maps dist/main.js`, what
+ * `pnpm start` runs; the api tests' global setup builds it) in apps/api
+ * with `env` (PORT=0 picks a free port) and waits, at most a minute, for
+ * the line that says where it listens.
  */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--conditions=@org/source", "--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--enable-source-maps", "dist/main.js"], {
     cwd: API_DIR,
     env: { PATH: process.env.PATH ?? "", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
