@@ -40,9 +40,9 @@ async function handOverBatch(handlers: Iterable<BatchHandler>, events: readonly 
 /**
  * One batch of the ordered feed: read in commit-safe order (after `cursor`),
  * hand the events that are due to the batch handlers at once (a failure
- * there counts as the first event's: it is retried, or dead-lettered, and
- * the rest handed over again), then each event to the handlers in order, and add what was relayed to
- * the pending marks (the caller flushes them). A failure is
+ * there counts as the first event's: it is retried, or dead-lettered and
+ * the rest handed over again), then each event to the handlers in order,
+ * and add what was relayed to the pending marks (the caller flushes them). A failure is
  * stored with its backoff and stops the batch (head-of-line: order is the
  * promise); once retries are exhausted the event is dead-lettered and the
  * feed moves past it. When `signal` aborts, no further event is started.
@@ -106,10 +106,12 @@ export async function relayBatch(
       if (outcome !== "dead") return { read: items.length, last, backoffMs };
       due = due.slice(1);
     }
-    let handedAll = true;
+    let cut = false; // the batch ended before the event in backoff
     for (const { event, attempts } of due) {
-      handedAll = false;
-      if (context.signal.aborted || !context.holds()) break;
+      if (context.signal.aborted || !context.holds()) {
+        cut = true;
+        break;
+      }
       hadFailures ||= attempts > 0;
       const error = await handOver(context.handlers, event);
       if (error === undefined) {
@@ -118,13 +120,14 @@ export async function relayBatch(
         context.stuck.delivered(event.id);
         const latencyMs = Date.now() - event.createdAt.getTime();
         metrics.emit({ type: "delivered", source: FEED_GROUP, eventId: event.id, eventType: event.eventType, attempts: attempts + 1, latencyMs });
-        handedAll = true;
         continue;
       }
-      if ((await fail(event, attempts, error)) !== "dead") break;
-      handedAll = true;
+      if ((await fail(event, attempts, error)) !== "dead") {
+        cut = true;
+        break;
+      }
     }
-    if (handedAll && waiting !== -1) backoffMs = items[waiting]!.dueInMs;
+    if (!cut && waiting !== -1) backoffMs = items[waiting]!.dueInMs;
   } finally {
     marks.add(relayed, hadFailures);
   }
