@@ -20,7 +20,6 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { DomainEvent } from "@org/events";
-import type { RedisEventBus } from "@org/event-bus-redis";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import pg from "pg";
@@ -70,18 +69,18 @@ async function run(mode: "postgres" | "redis"): Promise<void> {
     const appendedAt = new Map<string, number>();
     const latency: number[] = [];
     const toAppended: number[] = [];
+    const byTime: [number, number][] = [];
     // Keyed by amount (one per write); timed from the start of the write, as the bench times from the request.
     const keyOf = (event: DomainEvent) => (event.payload as { amount: string }).amount;
-    const bus = feed.bus as (RedisEventBus & { publishBatch?: RedisEventBus["publishBatch"] }) | undefined;
+    const { bus } = feed;
     if (bus) {
       // When the relay's append returned, per event.
       const appended = (events: readonly DomainEvent[]) => {
         const now = performance.now();
         for (const event of events) if (event.eventType === "settlement.created") appendedAt.set(keyOf(event), now);
       };
-      const { publish, publishBatch } = bus;
-      bus.publish = async (event) => void (await publish(event), appended([event]));
-      if (publishBatch) bus.publishBatch = async (events) => void (await publishBatch(events), appended(events));
+      const { publishBatch } = bus;
+      bus.publishBatch = async (events) => void (await publishBatch(events), appended(events));
     }
     feed.follower!.onEvent((event) => {
       if (event.eventType !== "settlement.created") return;
@@ -117,7 +116,6 @@ async function run(mode: "postgres" | "redis"): Promise<void> {
       console.log(`${mode.padEnd(8)} flat out: ${flatWrites} writes, follower caught up ${caughtUp.toFixed(0)} ms after the last; not yet relayed then: ${rows[0]!.n}; follower reads of the log meanwhile: ${feed.follower!.getStats().reads - readsBefore}`);
     }
     const total = RATE * SECONDS;
-    const byTime: [number, number][] = [];
     start = performance.now();
     const writes: Promise<void>[] = [];
     for (let n = 0; n < total; n += 1) {
@@ -137,7 +135,7 @@ async function run(mode: "postgres" | "redis"): Promise<void> {
     console.log(
       `${mode.padEnd(8)} delivered ${latency.length}/${total}; write→follower p50/p95/p99/max ms: ${summary(latency)}` +
         (mode === "redis"
-          ? `\n         write→relay's append returned: ${summary(toAppended)} (of ${toAppended.length} appended before their delivery); appended ${stats?.appended} in ${(stats as { appendCalls?: number } | undefined)?.appendCalls ?? "?"} round trips; resets ${stats?.resets}, follower reads ${feed.follower!.getStats().reads}`
+          ? `\n         write→relay's append returned: ${summary(toAppended)} (of ${toAppended.length} appended before their delivery); appended ${stats?.appended} in ${stats?.appendCalls} round trips; resets ${stats?.resets}, follower reads ${feed.follower!.getStats().reads}`
           : `; follower reads ${feed.follower!.getStats().reads}`),
     );
     if (process.env.LATENCY_TIMELINE) {
