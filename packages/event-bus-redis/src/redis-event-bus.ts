@@ -37,6 +37,8 @@ export type ResetListener = (reset: StreamReset) => void | Promise<void>;
 export interface RedisEventBusStats {
   /** Events this process appended to the stream. */
   appended: number;
+  /** Round trips that appended (one per `publish` or `publishBatch` call that reached Redis, however many events). */
+  appendCalls: number;
   /** Publishes refused because the stream already held the event (or a later one). */
   duplicates: number;
   /** Events handed to this process's subscribers. */
@@ -62,6 +64,15 @@ export interface RedisEventBus extends EventBus {
    * cannot be reached (retry: the next append marks the gap for readers).
    */
   publish(event: DomainEvent): Promise<void>;
+  /**
+   * Appends `events`, in the order given, in one round trip (one script
+   * run, all or nothing): each as {@link publish} would, so an event at or
+   * before the last appended one is left out. Every event is checked before
+   * anything is sent (a bad one throws `invalid_event` and appends nothing).
+   * The relay hands each batch it read over this way (see
+   * `EventPublisher.onBatch` of `@org/outbox-publisher`).
+   */
+  publishBatch(events: readonly DomainEvent[]): Promise<void>;
   /**
    * Subscribes to a type pattern (`settlement.created`, `settlement.*`, `*`;
    * a malformed one throws `ValidationError` of `@org/events`) and starts
@@ -114,7 +125,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   const append = new Script(APPEND_SCRIPT);
   const subscriptions = new Map<string, Set<EventHandler<any>>>();
   const resetListeners = new Set<ResetListener>();
-  const stats: RedisEventBusStats = { appended: 0, duplicates: 0, delivered: 0, skipped: 0, resets: 0, errors: 0, reconnects: 0 };
+  const stats: RedisEventBusStats = { appended: 0, appendCalls: 0, duplicates: 0, delivered: 0, skipped: 0, resets: 0, errors: 0, reconnects: 0 };
   const stop = new AbortController();
   const report = (error: unknown) => {
     stats.errors += 1;
@@ -194,36 +205,32 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
     return started;
   };
 
+  async function publishBatch(events: readonly DomainEvent[]): Promise<void> {
+    if (stop.signal.aborted) throw new RedisBusError("closed", "the bus was closed");
+    if (!Array.isArray(events)) throw new RedisBusError("invalid_event", "events must be an array");
+    for (const event of events) checkPublishable(event);
+    if (events.length === 0) return;
+    const args = [publisherGap ? "1" : "0", randomUUID(), String(maxLength), String(maxAgeMs)];
+    for (const event of events) args.push(logKey(event), event.id, event.eventType, encodeEvent(event));
+    try {
+      const appended = await append.run<number>(writer, keys, args);
+      stats.appendCalls += 1;
+      if (appended > 0) publisherGap = false;
+      stats.appended += appended;
+      stats.duplicates += events.length - appended;
+    } catch (error) {
+      // Maybe appended, maybe not: the next append tells readers to check.
+      publisherGap = true;
+      throw error;
+    }
+  }
+
   let closing: Promise<void> | undefined;
 
   return {
-    async publish(event) {
-      if (stop.signal.aborted) throw new RedisBusError("closed", "the bus was closed");
-      checkPublishable(event);
-      const gap = publisherGap ? "1" : "0";
-      try {
-        const appended = await append.run<number>(writer, keys, [
-          logKey(event),
-          gap,
-          encodeEvent(event),
-          randomUUID(),
-          String(maxLength),
-          String(maxAgeMs),
-          event.id,
-          event.eventType,
-        ]);
-        if (appended === 1) {
-          publisherGap = false;
-          stats.appended += 1;
-        } else {
-          stats.duplicates += 1;
-        }
-      } catch (error) {
-        // Maybe appended, maybe not: the next append tells readers to check.
-        publisherGap = true;
-        throw error;
-      }
-    },
+    publish: (event) => publishBatch([event]),
+
+    publishBatch,
 
     subscribe<E extends DomainEvent = DomainEvent>(pattern: string, handler: EventHandler<E>): () => void {
       assertEventTypePattern(pattern, "pattern");

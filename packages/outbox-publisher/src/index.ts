@@ -1,6 +1,7 @@
 export { createEventPublisher } from "./feed/ordered-feed.js";
 export type { EventPublisher, EventPublisherOptions, PublisherStats } from "./feed/ordered-feed.js";
 export type { StuckHead } from "./feed/stuck-head.js";
+export type { BatchHandler } from "./feed/relay-batch.js";
 export { skippedByFeed } from "./feed/skipped-by-feed.js";
 export { singleProcessLeader } from "./feed/leader.js";
 export type { LeaderElection, Leadership } from "./feed/leader.js";

@@ -130,7 +130,8 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     local.subscribe("*", (event) => void broadcast(event));
   }
   if (bus && follower) {
-    publisher.onEvent((event) => relay(event, () => bus.publish(event)));
+    // One round trip per batch the relay read, not one per event (see docs/SCALING.md).
+    publisher.onBatch((events) => bus.publishBatch(events));
     // The stream is contiguous unless it says otherwise: then the log fills the hole.
     bus.subscribe("*", async (event) => void (await follower.accept(event)));
     bus.onReset(() => follower.catchUp());

@@ -15,6 +15,7 @@ export function sampleInstanceFeed(metrics: Metrics, { follower, bus }: { follow
   }
   if (bus) {
     metrics.sample({ name: "redis_bus_appended_total", help: "Events this instance appended to the Redis Stream (as the relay).", type: "counter", value: () => bus.getStats().appended });
+    metrics.sample({ name: "redis_bus_append_calls_total", help: "Round trips that appended to the Redis Stream (one per relayed batch).", type: "counter", value: () => bus.getStats().appendCalls });
     metrics.sample({ name: "redis_bus_delivered_total", help: "Events this instance read from the Redis Stream.", type: "counter", value: () => bus.getStats().delivered });
     metrics.sample({ name: "redis_bus_resets_total", help: "Holes in the stream this instance filled from the log.", type: "counter", value: () => bus.getStats().resets });
     metrics.sample({ name: "redis_bus_reconnects_total", help: "Times this instance's stream reader reconnected.", type: "counter", value: () => bus.getStats().reconnects });

@@ -64,3 +64,34 @@ export function record(bus: RedisEventBus, pattern = "*") {
   bus.onReset((reset) => void seen.push(`reset:${reset.reason}`));
   return seen;
 }
+
+/**
+ * Counts, through Redis MONITOR, the append script calls that name `keyPrefix`'s
+ * stream: one per round trip of appends (a NOSCRIPT retry counts twice).
+ * `settle()` resolves once Redis has shown this monitor everything sent before it.
+ */
+export async function monitorAppends(url: string, keyPrefix: string) {
+  const admin = new Redis(url);
+  const monitor = await admin.monitor();
+  const stream = `{${keyPrefix}}:stream`;
+  const marker = `${keyPrefix}:monitor-marker`;
+  let calls = 0;
+  let markers = 0;
+  monitor.on("monitor", (_time: string, args: string[], source: string) => {
+    const command = String(args[0]).toLowerCase();
+    if (!source.startsWith("lua") && (command === "evalsha" || command === "eval") && args.includes(stream)) calls += 1;
+    if (command === "exists" && args[1] === marker) markers += 1;
+  });
+  return {
+    async settle(): Promise<number> {
+      const seen = markers;
+      await admin.exists(marker);
+      await waitUntil(() => markers > seen, "the monitor to see the marker");
+      return calls;
+    },
+    async stop(): Promise<void> {
+      monitor.disconnect();
+      admin.disconnect();
+    },
+  };
+}

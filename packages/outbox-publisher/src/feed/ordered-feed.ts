@@ -13,7 +13,7 @@ import type { LeaderElection } from "./leader.js";
 import { PendingMarks } from "./pending-marks.js";
 import { resolveEventPublisherOptions } from "./publisher-options.js";
 import { StuckHeadTracker, type StuckHead } from "./stuck-head.js";
-import { relayBatch } from "./relay-batch.js";
+import { relayBatch, type BatchHandler } from "./relay-batch.js";
 import { createLifecycle } from "../lifecycle.js";
 
 /** Options of {@link createEventPublisher}. */
@@ -98,6 +98,16 @@ export interface EventPublisher {
   stop(): Promise<void>;
   /** Adds a handler for every event; returns the function that removes it. */
   onEvent(handler: EventHandler): () => void;
+  /**
+   * Adds a handler for every batch the relay reads (at most `batchSize`
+   * events, in the log's order), called before the batch's events go to the
+   * `onEvent` handlers: one call, e.g. one round trip to a broker, instead
+   * of one per event. A batch handler that throws counts as a failure of
+   * the batch's first event (retried with backoff, or dead-lettered with
+   * `retry.maxAttempts`); the batch is handed over again, so it must accept
+   * events it already took. Returns the function that removes it.
+   */
+  onBatch(handler: BatchHandler): () => void;
   /** Adds a metric listener; returns the function that removes it. */
   subscribe(listener: MetricListener): () => void;
   /** Wakes the relay now (e.g. after a write in this process). */
@@ -135,6 +145,7 @@ export function createEventPublisher<DB extends EventsDatabase<T>, T extends str
   const { pollIntervalMs, batchSize, markDelayMs, minReadIntervalMs, listen, onMetric, log, tables, policy, ...resolved } = resolveEventPublisherOptions(options);
   const leader = resolved.leader ?? defaultLeader(db);
   const handlers = new Set<EventHandler>();
+  const batchHandlers = new Set<BatchHandler>();
   const metrics = new MetricsRecorder(onMetric);
   const stuck = new StuckHeadTracker(metrics, log);
   const wakeup = new Wakeup();
@@ -144,7 +155,7 @@ export function createEventPublisher<DB extends EventsDatabase<T>, T extends str
 
   async function relay(executor: Kysely<any>, signal: AbortSignal, holds: () => boolean): Promise<void> {
     const leadershipLost = () => !holds();
-    const context = { tables, handlers, policy, metrics, signal, holds, stuck };
+    const context = { tables, handlers, batchHandlers, policy, metrics, signal, holds, stuck };
     const marks = new PendingMarks();
     // While marks are pending, reads continue after the last relayed event
     // (the unmarked ones would be read again). Once all are marked, reads
@@ -237,6 +248,11 @@ export function createEventPublisher<DB extends EventsDatabase<T>, T extends str
       if (typeof handler !== "function") throw new OutboxError("invalid_argument", "handler must be a function");
       handlers.add(handler);
       return () => void handlers.delete(handler);
+    },
+    onBatch(handler) {
+      if (typeof handler !== "function") throw new OutboxError("invalid_argument", "handler must be a function");
+      batchHandlers.add(handler);
+      return () => void batchHandlers.delete(handler);
     },
     subscribe: (listener) => metrics.subscribe(listener),
     notify: () => wakeup.notify(),

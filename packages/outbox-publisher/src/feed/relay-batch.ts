@@ -26,10 +26,23 @@ export async function handOver(handlers: Iterable<EventHandler>, event: DomainEv
   return failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} handlers failed`);
 }
 
+/** Receives each batch the relay read, in the log's order, before its events go to the per-event handlers. */
+export type BatchHandler = (events: readonly DomainEvent[]) => void | Promise<void>;
+
+/** Hands one batch to every batch handler; resolves with the failure, if any. */
+async function handOverBatch(handlers: Iterable<BatchHandler>, events: readonly DomainEvent[]): Promise<unknown> {
+  const results = await Promise.allSettled([...handlers].map(async (handler) => handler(events)));
+  const failures = results.flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
+  if (failures.length === 0) return undefined;
+  return failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} batch handlers failed`);
+}
+
 /**
  * One batch of the ordered feed: read in commit-safe order (after `cursor`),
- * hand each event to the handlers in that order, and add what was relayed to
- * the pending marks (the caller flushes them). A failure is
+ * hand the events that are due to the batch handlers at once (a failure
+ * there counts as the first event's: it is retried, or dead-lettered and
+ * the rest handed over again), then each event to the handlers in order,
+ * and add what was relayed to the pending marks (the caller flushes them). A failure is
  * stored with its backoff and stops the batch (head-of-line: order is the
  * promise); once retries are exhausted the event is dead-lettered and the
  * feed moves past it. When `signal` aborts, no further event is started.
@@ -42,6 +55,7 @@ export async function relayBatch(
   context: {
     tables: OutboxTables;
     handlers: Set<EventHandler>;
+    batchHandlers: Set<BatchHandler>;
     policy: RetryPolicy;
     metrics: MetricsRecorder;
     signal: AbortSignal;
@@ -56,11 +70,46 @@ export async function relayBatch(
   let hadFailures = false;
   let last: DomainEvent | undefined;
   let backoffMs: number | undefined;
+  // A failure of the head: stored with its backoff ("retry": the batch ends) or dead-lettered ("dead": the feed moves past it).
+  const fail = async (event: DomainEvent, attempts: number, error: unknown): Promise<"retry" | "dead" | "unrecorded"> => {
+    const failure = { attempts: attempts + 1, error: describeError(error), dead: isExhausted(policy, attempts + 1), delayMs: 0 };
+    if (!failure.dead) failure.delayMs = backoffDelay(policy, failure.attempts);
+    try {
+      await recordFailure(db, tables, FEED_GROUP, event, failure, { upsert: true });
+    } catch (recordError) {
+      // Not recorded: the head stays where it was (same attempts) and is tried again after the
+      // delay. The batch still ends here with what it relayed, so those are marked, never relayed twice.
+      metrics.emit({ type: "error", source: FEED_GROUP, error: recordError });
+      backoffMs = Math.max(1, backoffDelay(policy, failure.attempts));
+      return "unrecorded";
+    }
+    context.stuck.failed(event, failure.attempts, failure.error, failure.dead ? undefined : failure.delayMs);
+    const common = { source: FEED_GROUP, eventId: event.id, eventType: event.eventType, attempts: failure.attempts, error: failure.error };
+    if (failure.dead) {
+      metrics.emit({ type: "dead_lettered", ...common });
+      return "dead";
+    }
+    metrics.emit({ type: "retry_scheduled", ...common, delayMs: failure.delayMs });
+    backoffMs = failure.delayMs;
+    return "retry";
+  };
   try {
-    for (const { event, attempts, dueInMs } of items) {
-      if (context.signal.aborted || !context.holds()) break;
-      if (dueInMs > 0) {
-        backoffMs = dueInMs;
+    // The due prefix: an event in backoff ends the batch there.
+    const waiting = items.findIndex((item) => item.dueInMs > 0);
+    let due = waiting === -1 ? items : items.slice(0, waiting);
+    while (context.batchHandlers.size > 0 && due.length > 0) {
+      if (context.signal.aborted || !context.holds()) return { read: items.length, last, backoffMs };
+      const error = await handOverBatch(context.batchHandlers, due.map((item) => item.event));
+      if (error === undefined) break;
+      const head = due[0]!;
+      const outcome = await fail(head.event, head.attempts, error);
+      if (outcome !== "dead") return { read: items.length, last, backoffMs };
+      due = due.slice(1);
+    }
+    let cut = false; // the batch ended before the event in backoff
+    for (const { event, attempts } of due) {
+      if (context.signal.aborted || !context.holds()) {
+        cut = true;
         break;
       }
       hadFailures ||= attempts > 0;
@@ -73,27 +122,12 @@ export async function relayBatch(
         metrics.emit({ type: "delivered", source: FEED_GROUP, eventId: event.id, eventType: event.eventType, attempts: attempts + 1, latencyMs });
         continue;
       }
-      const failure = { attempts: attempts + 1, error: describeError(error), dead: isExhausted(policy, attempts + 1), delayMs: 0 };
-      if (!failure.dead) failure.delayMs = backoffDelay(policy, failure.attempts);
-      try {
-        await recordFailure(db, tables, FEED_GROUP, event, failure, { upsert: true });
-      } catch (recordError) {
-        // Not recorded: the head stays where it was (same attempts) and is tried again after the
-        // delay. The batch still ends here with what it relayed, so those are marked, never relayed twice.
-        metrics.emit({ type: "error", source: FEED_GROUP, error: recordError });
-        backoffMs = Math.max(1, backoffDelay(policy, failure.attempts));
+      if ((await fail(event, attempts, error)) !== "dead") {
+        cut = true;
         break;
       }
-      context.stuck.failed(event, failure.attempts, failure.error, failure.dead ? undefined : failure.delayMs);
-      const common = { source: FEED_GROUP, eventId: event.id, eventType: event.eventType, attempts: failure.attempts, error: failure.error };
-      if (failure.dead) {
-        metrics.emit({ type: "dead_lettered", ...common });
-        continue;
-      }
-      metrics.emit({ type: "retry_scheduled", ...common, delayMs: failure.delayMs });
-      backoffMs = failure.delayMs;
-      break;
     }
+    if (!cut && waiting !== -1) backoffMs = items[waiting]!.dueInMs;
   } finally {
     marks.add(relayed, hadFailures);
   }
