@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from "./config.js";
-import { startServer } from "./server.js";
+import { startServer, type RunningServer } from "./server.js";
 
 let config: Config;
 try {
@@ -18,13 +18,15 @@ try {
  */
 let exiting = false;
 const starting = startServer(config);
+let running: RunningServer | undefined;
+starting.then((server) => void (running = server), () => {}); // a failed start is reported below
 async function exit(signal: NodeJS.Signals): Promise<void> {
   if (exiting) return;
   exiting = true;
   console.log(`${signal}: shutting down`);
   // A stuck peer must not keep the process alive forever.
   const deadline = setTimeout(() => {
-    console.error(`shutdown took over ${config.SHUTDOWN_TIMEOUT_MS} ms; exiting`);
+    console.error(`shutdown took over ${config.SHUTDOWN_TIMEOUT_MS} ms (waiting for ${running?.shutdownStep() ?? "the start to finish"}); exiting`);
     process.exit(1);
   }, config.SHUTDOWN_TIMEOUT_MS);
   deadline.unref();

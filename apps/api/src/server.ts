@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
+import { connectionDraining } from "./http/connection-draining.js";
 import { newApiKey, provisionApiKeys } from "./auth/api-keys.js";
 import { createStreamTokens } from "./auth/stream-token.js";
 import type { Config } from "./config.js";
@@ -23,6 +24,8 @@ export interface RunningServer {
    * AggregateError when a step failed (the others still ran).
    */
   shutdown(): Promise<void>;
+  /** What a shutdown in progress is waiting for (for the log when it takes too long). */
+  shutdownStep(): string | undefined;
 }
 
 /** Opens the database, migrates, provisions keys, wires the live path and listens. */
@@ -110,26 +113,33 @@ export async function startServer(config: Config, log: (line: string) => void = 
     server.once("listening", resolve);
     server.once("error", reject);
   });
+  const draining = connectionDraining(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST && config.HOST !== "0.0.0.0" ? config.HOST : "127.0.0.1"}:${port}`;
 
   let stopped: Promise<void> | undefined;
+  let waitingFor: string | undefined;
   const shutdown = () =>
     (stopped ??= (async () => {
       const errors: unknown[] = [];
-      const step = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
+      const step = async (name: string, promise: Promise<unknown>) => {
+        waitingFor = name;
+        await promise.catch((error) => void errors.push(error));
+      };
+      draining.start();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await step(broadcaster.close({ comment: "server shutting down; reconnect with Last-Event-ID" }));
-      await step(retention.stop());
-      await step(webhooks.stop());
-      await step(saga.stop());
-      await step(live.stop());
+      await step("the SSE streams", broadcaster.close({ comment: "server shutting down; reconnect with Last-Event-ID" }));
+      await step("retention", retention.stop());
+      await step("webhook delivery", webhooks.stop());
+      await step("the refund saga", saga.stop());
+      await step("the live feed", live.stop());
       // Idle keep-alive sockets would hold close() open; streams are already ended.
       if ("closeIdleConnections" in server) server.closeIdleConnections();
-      await closed;
-      await step(db.destroy());
+      await step("open HTTP connections", closed);
+      await step("the database pool", db.destroy());
+      waitingFor = undefined;
       if (errors.length > 0) throw new AggregateError(errors, `shutdown met ${errors.length} error(s)`);
     })());
 
-  return { url, shutdown };
+  return { url, shutdown, shutdownStep: () => waitingFor };
 }
