@@ -517,19 +517,42 @@ async function runSystem(name: string, tree: string, target: Target): Promise<Sy
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "–");
 
-function table(result: SystemResult): string {
-  const lines = [
-    `| load | reached | HTTP p50 / p99 (ms) | POST → SSE p50 / p95 / p99 (ms) | every event delivered | service CPU per create (ms) |`,
-    `|---|---|---|---|---|---|`,
-    `| one POST at a time, idle | – | ${fmt(result.idle.httpMs.p50, 1)} / ${fmt(result.idle.httpMs.p99, 1)} | – | – | – |`,
+/** One table per database: a row per load, each cell "baseline → this tree" when a baseline was measured. */
+function table(results: SystemResult[]): string {
+  const cells = (result: SystemResult) => [
+    [`${fmt(result.idle.httpMs.p50, 1)} / ${fmt(result.idle.httpMs.p99, 1)}`, "–", "–", "–", "–"],
+    ...result.phases.map((p) => [
+      `${fmt(p.httpMs.p50, 1)} / ${fmt(p.httpMs.p99, 1)}`,
+      `${fmt(p.reached)}/s`,
+      `${fmt(p.endToEndMs.p50, 1)} / ${fmt(p.endToEndMs.p95, 1)} / ${fmt(p.endToEndMs.p99, 1)}`,
+      `${p.delivered ? "yes" : "NO"}${p.failed > 0 ? ` (${p.failed} failed)` : ""}`,
+      fmt(p.serviceCpuMsPerCreate, 2),
+    ]),
   ];
-  for (const p of result.phases) {
-    const load = p.target === "flat out" ? `flat out, ${CONCURRENCY} in flight` : `${fmt(p.target)} creates/s`;
-    lines.push(
-      `| ${load} | ${fmt(p.reached)}/s | ${fmt(p.httpMs.p50, 1)} / ${fmt(p.httpMs.p99, 1)} | ${fmt(p.endToEndMs.p50, 1)} / ${fmt(p.endToEndMs.p95, 1)} / ${fmt(p.endToEndMs.p99, 1)} | ${p.delivered ? "yes" : "NO"}${p.failed > 0 ? ` (${p.failed} failed)` : ""} | ${fmt(p.serviceCpuMsPerCreate, 2)} |`,
-    );
-  }
+  const columns = results.map(cells);
+  const loads = ["one POST at a time, idle", ...results.at(-1)!.phases.map((p) => (p.target === "flat out" ? `flat out, ${CONCURRENCY} in flight` : `${fmt(p.target)} creates/s`))];
+  const lines = [
+    `| load | HTTP p50 / p99 (ms) | reached | POST → SSE p50 / p95 / p99 (ms) | every event delivered | service CPU per create (ms) |`,
+    `|---|---|---|---|---|---|`,
+  ];
+  loads.forEach((load, row) => {
+    const joined = [0, 1, 2, 3, 4].map((column) => columns.map((c) => c[row]?.[column] ?? "–").join(" → "));
+    lines.push(`| ${load} | ${joined.join(" | ")} |`);
+  });
   return lines.join("\n");
+}
+
+/** The service's goals, judged on this tree's PostgreSQL run. */
+function goals(result: SystemResult): string[] {
+  const at = (rate: number) => result.phases.find((p) => p.target === rate);
+  const verdict = (met: boolean) => (met ? "**met**" : "**not met**");
+  const lines: string[] = [];
+  const p500 = at(500);
+  if (p500) lines.push(`- POST → SSE p50 <= 5 ms and p99 <= 20 ms at 500 creates/s: ${fmt(p500.endToEndMs.p50, 1)} ms and ${fmt(p500.endToEndMs.p99, 1)} ms, ${verdict(p500.endToEndMs.p50 <= 5 && p500.endToEndMs.p99 <= 20 && p500.reached >= 490)}.`);
+  const p2000 = at(2000);
+  if (p2000) lines.push(`- >= 2,000 creates/s sustained with POST → SSE p99 under 100 ms, every event delivered: reached ${fmt(p2000.reached)}/s, p99 ${fmt(p2000.endToEndMs.p99, 1)} ms, ${p2000.delivered ? "all delivered" : "NOT all delivered"}, ${verdict(p2000.reached >= 1_960 && p2000.endToEndMs.p99 < 100 && p2000.delivered)}.`);
+  lines.push(`- one POST on an idle service within 2x its database round trips: ${fmt(result.idle.ratio, 2)}x, ${verdict(result.idle.ratio <= 2)}.`);
+  return lines;
 }
 
 function report(results: SystemResult[], machine: Record<string, string>): string {
@@ -539,15 +562,20 @@ function report(results: SystemResult[], machine: Record<string, string>): strin
     "Written by `pnpm bench e2e` (bench/e2e.ts; the header of that file says what each row measures). Do not edit by hand.",
     "",
     `Machine: ${machine.cpus}, ${machine.memory}, Node ${process.versions.node}, ${machine.postgres}; run ${new Date().toISOString()}. The service, PostgreSQL and the load generator (this process) share the cores.`,
-    `Open-loop phases last ${SECONDS} s each; one SSE client reads \`settlement.created\`.`,
+    `Open-loop phases last ${SECONDS} s each; one SSE client reads \`settlement.created\`. ${BASELINE ? `Each cell reads "${results[0]!.system} → this tree", measured in the same run.` : ""}`,
   ];
-  for (const result of results) {
-    parts.push("", `## ${result.system}, ${result.target === "postgres" ? "PostgreSQL" : "embedded PGlite"}`, "", table(result), "");
-    if (result.target === "postgres") {
-      parts.push(
-        `Idle: a create made ${fmt(result.idle.roundTripsPerCreate, 1)} round trips to PostgreSQL while its request was open, which took ${fmt(result.idle.databaseMs, 2)} ms (median, counted on the wire); the POST took ${fmt(result.idle.httpMs.p50, 2)} ms, ${fmt(result.idle.ratio, 2)}x its database round trips.`,
-        `Raw one-row INSERT transactions on the same database, 16 connections, no service: ${fmt(result.rawInsertsPerSecond ?? NaN)}/s.`,
-      );
+  for (const target of TARGETS) {
+    const runs = results.filter((result) => result.target === target);
+    const current = runs.at(-1)!;
+    parts.push("", `## ${target === "postgres" ? "PostgreSQL" : "Embedded PGlite (the zero-setup default, one process)"}`, "", table(runs), "");
+    if (target === "postgres") {
+      for (const result of runs) {
+        parts.push(
+          `${result.system}: idle, a create made ${fmt(result.idle.roundTripsPerCreate, 1)} round trips to PostgreSQL while its request was open, taking ${fmt(result.idle.databaseMs, 2)} ms (median, timed on the wire); the POST took ${fmt(result.idle.httpMs.p50, 2)} ms, ${fmt(result.idle.ratio, 2)}x its database round trips. Raw one-row INSERT transactions on the same database (16 connections, no service): ${fmt(result.rawInsertsPerSecond ?? NaN)}/s.`,
+          "",
+        );
+      }
+      parts.push("Goals:", ...goals(current), "");
     }
   }
   return parts.join("\n") + "\n";

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { matchesEventType } from "@org/events";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
@@ -12,7 +13,7 @@ import { createLiveFeed } from "./events/live-feed.js";
 import { createMetrics, sampleInstanceFeed, sampleLiveFeed } from "./metrics/index.js";
 import { createWebhookDelivery } from "./webhooks/webhook-delivery.js";
 import { createRetentionSchedule } from "./operations/retention-schedule.js";
-import { createRefundSaga } from "./sagas/refund-failed-settlements.js";
+import { createRefundSaga, REFUND_SAGA_TYPES } from "./sagas/refund-failed-settlements.js";
 
 /** A running service. */
 export interface RunningServer {
@@ -68,11 +69,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       if (metric.type === "error") console.error(`webhooks (${endpointId}):`, metric.error);
     },
   });
-  const afterCommit = () => {
-    live.afterCommit();
-    webhooks.notify();
-    saga.notify();
-  };
+  const afterCommit = () => live.afterCommit();
   // the process manager: refunds the payment of a failed settlement, exactly once in effect
   const saga = createRefundSaga(db, {
     afterCommit,
@@ -95,6 +92,11 @@ export async function startServer(config: Config, log: (line: string) => void = 
     webhooks: { allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS, onChange: () => webhooks.refresh(), onReplay: () => webhooks.notify() },
     deliveryStats: (endpointId) => webhooks.stats(endpointId),
     onRequeue: () => webhooks.notify(),
+  });
+  // The worker groups are woken by the events they take, as this process's feed delivers them (and poll besides).
+  live.onEvent((event) => {
+    webhooks.notify(event.eventType);
+    if (REFUND_SAGA_TYPES.some((pattern) => matchesEventType(event.eventType, pattern))) saga.notify();
   });
   await live.start();
   await webhooks.start();

@@ -36,6 +36,8 @@ export interface LiveFeed {
   bus: RedisEventBus | undefined;
   /** Wakes the relay after a commit (never inside the transaction). */
   afterCommit(): void;
+  /** Calls `handler` with every event this process's feed delivers (what its SSE clients get); returns the function that removes it. */
+  onEvent(handler: (event: DomainEvent) => void): () => void;
   start(): Promise<void>;
   /** Stops the relay, the follower and the bus; rejects with an AggregateError of what failed. */
   stop(): Promise<void>;
@@ -145,6 +147,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     publisher,
     follower,
     bus,
+    onEvent: (handler) => (follower ? follower.onEvent(handler) : publisher.onEvent(handler)),
     // This process's relay and follower are woken at once; on PostgreSQL a NOTIFY (coalesced) wakes the other instances.
     afterCommit: () => {
       publisher.notify();

@@ -83,6 +83,9 @@ export async function refundFailedSettlement(db: Kysely<Database>, event: Domain
   });
 }
 
+/** The events the saga handles. */
+export const REFUND_SAGA_TYPES = ["settlement.failed"];
+
 /** The saga on a worker group: `settlement.failed` events in order per settlement, retried, dead-lettered after the last attempt. */
 export function createRefundSaga(
   db: Kysely<Database>,
@@ -93,7 +96,7 @@ export function createRefundSaga(
     startFrom: "now",
     ...worker,
     group: REFUND_SAGA_GROUP,
-    types: ["settlement.failed"],
+    types: REFUND_SAGA_TYPES,
     async handler(event) {
       if ((await refundFailedSettlement(db, event)) === "refunded") afterCommit?.();
     },

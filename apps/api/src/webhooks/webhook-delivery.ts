@@ -1,4 +1,4 @@
-import { toCloudEvent, toStructuredHttp, type DomainEvent } from "@org/events";
+import { matchesEventType, toCloudEvent, toStructuredHttp, type DomainEvent } from "@org/events";
 import { createEventWorker, dropWorkerGroup, type DeliveryStats, type EventWorker, type OutboxMetric, type RetryOptions, type WakeSource } from "@org/outbox-publisher";
 import type { Kysely } from "kysely";
 import { groupOfEndpoint, listEndpoints, type WebhookEndpoint } from "./endpoints.js";
@@ -53,8 +53,8 @@ export interface WebhookDelivery {
   start(): Promise<void>;
   /** Reads the endpoints again now: starts new ones, stops removed ones. */
   refresh(): Promise<void>;
-  /** Wakes every endpoint's worker (after a commit that wrote events). */
-  notify(): void;
+  /** Wakes the workers of the endpoints that take `eventType` (every endpoint's without one, e.g. after a requeue). */
+  notify(eventType?: string): void;
   /** Stops every worker; in-flight deliveries settle. */
   stop(): Promise<void>;
   /** The endpoint ids with a running worker in this instance. */
@@ -82,6 +82,7 @@ export function createWebhookDelivery(db: Kysely<any>, options: WebhookDeliveryO
   const retry: RetryOptions = { initialDelayMs: 1000, multiplier: 2, maxDelayMs: 300_000, maxAttempts: 8, jitter: 0.5, ...options.retry };
   const refreshIntervalMs = options.refreshIntervalMs ?? 5000;
   const workers = new Map<string, EventWorker>();
+  const typesOf = new Map<string, readonly string[]>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let refreshing: Promise<void> = Promise.resolve();
@@ -119,6 +120,7 @@ export function createWebhookDelivery(db: Kysely<any>, options: WebhookDeliveryO
       ...(options.onMetric ? { onMetric: (metric: OutboxMetric) => options.onMetric!(metric, endpoint.id) } : {}),
     });
     workers.set(endpoint.id, worker);
+    typesOf.set(endpoint.id, endpoint.types);
     return worker;
   }
 
@@ -129,6 +131,7 @@ export function createWebhookDelivery(db: Kysely<any>, options: WebhookDeliveryO
     for (const [id, worker] of workers) {
       if (wanted.has(id)) continue;
       workers.delete(id);
+      typesOf.delete(id);
       await worker.stop();
       // the worker may have re-created the group while the endpoint was being removed
       await dropWorkerGroup(db, { group: groupOfEndpoint(id) });
@@ -156,8 +159,10 @@ export function createWebhookDelivery(db: Kysely<any>, options: WebhookDeliveryO
       tick();
     },
     refresh,
-    notify() {
-      for (const worker of workers.values()) worker.notify();
+    notify(eventType) {
+      for (const [id, worker] of workers) {
+        if (eventType === undefined || typesOf.get(id)?.some((pattern) => matchesEventType(eventType, pattern))) worker.notify();
+      }
     },
     async stop() {
       stopped = true;
