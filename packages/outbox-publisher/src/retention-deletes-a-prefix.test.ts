@@ -34,6 +34,13 @@ test("retention deletes a prefix of the log, keeps its low-water checkpoint, and
     (error: unknown) => error,
   );
   expect(isEventsError(refused, "checkpoint_expired")).toBe(true);
+  // also when nothing after it passes the filter: the page is empty, the refusal is not
+  const refusedEmpty = await store.readAfter(fromX1, { types: ["nothing.matches"] }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(isEventsError(refusedEmpty, "checkpoint_expired")).toBe(true);
+  expect((await store.readAfter(endOfPrefix, { types: ["nothing.matches"] })).events).toEqual([]);
   expect(await store.getLowWater()).toEqual(endOfPrefix);
   expect(await store.getCheckpoint(x1!)).toBeUndefined();
 

@@ -96,18 +96,27 @@ export function createEventStore<DB extends EventsDatabase<T>, T extends string 
       checkCheckpoint(checkpoint, "checkpoint");
       checkCheckpoint(until, "until");
 
-      let query = filtered(filter).where(committedBeforeEveryOpenTransaction);
-      if (checkpoint) query = query.where(after(checkpoint));
-      if (until) query = query.where(upTo(until));
-      const rows = await query.orderBy("transaction_id").orderBy("position").limit(checkLimit(limit)).execute();
-      // After the read: retention that committed before it shows here, and one after it deleted nothing the read missed.
-      if (checkpoint) {
-        const lowWater = await this.getLowWater();
-        if (lowWater && compareCheckpoints(checkpoint, lowWater) < 0) throw new CheckpointExpiredError(lowWater);
+      let page = filtered(filter).where(committedBeforeEveryOpenTransaction);
+      if (checkpoint) page = page.where(after(checkpoint));
+      if (until) page = page.where(upTo(until));
+      page = page.orderBy("transaction_id").orderBy("position").limit(checkLimit(limit));
+      // The page and the log's low-water checkpoint in one statement, so in one snapshot: retention that
+      // committed before it shows in both, and one after it deleted nothing the page missed. One row at
+      // least: with an empty page, a row of nulls that carries the low water.
+      const { rows } = await sql<EventRow & { low_water_transaction_id: string | null; low_water_position: string | number | null }>`
+        select low_water.transaction_id::text as low_water_transaction_id, low_water.position as low_water_position, page.*
+        from (select) as one
+        left join ${sql.table(lowWater)} as low_water on true
+        left join lateral (${page}) as page on true
+        order by page.transaction_id, page.position`.execute(db);
+      const first = rows[0];
+      if (checkpoint && first?.low_water_transaction_id != null) {
+        const lowWaterMark = { transactionId: first.low_water_transaction_id, position: Number(first.low_water_position) };
+        if (compareCheckpoints(checkpoint, lowWaterMark) < 0) throw new CheckpointExpiredError(lowWaterMark);
       }
-      const page = rows.map((row) => toDomainEvent(row as EventRow));
-      const last = page.at(-1);
-      return { events: page, checkpoint: last ? { transactionId: last.transactionId, position: last.position } : checkpoint };
+      const events = rows.filter((row) => row.id !== null).map((row) => toDomainEvent(row));
+      const last = events.at(-1);
+      return { events, checkpoint: last ? { transactionId: last.transactionId, position: last.position } : checkpoint };
     },
 
     async getLowWater() {
