@@ -27,7 +27,7 @@
  * Results go to bench/results/e2e.json and docs/END-TO-END.md.
  * BENCH_TARGETS=postgres,pglite narrows the databases.
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -36,6 +36,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { BENCH_KEY, startService, stopService, type ServiceProcess } from "./support/service-process.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -45,7 +46,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const IDLE_POSTS = Number(process.env.BENCH_IDLE_POSTS ?? 200);
 const TARGETS = (process.env.BENCH_TARGETS ?? "postgres,pglite").split(",") as Target[];
 const BASELINE = process.env.BENCH_E2E_BASELINE;
-const KEY = "bench-key-0123456789";
+const KEY = BENCH_KEY;
 /** Requests in flight at most in the open loop; more would only measure the generator's queue. */
 const MAX_OUTSTANDING = 2_000;
 
@@ -67,50 +68,12 @@ const databaseUrl = (name: string) => Object.assign(new URL(BASE_URL), { pathnam
 
 // ---------------------------------------------------------------- the service
 
-interface Service {
-  url: string;
-  child: ChildProcess;
-}
+type Service = ServiceProcess;
 
-/** Starts the service of `tree` as its `pnpm start` would (the script itself, without pnpm). */
-function startService(tree: string, env: Record<string, string>): Promise<Service> {
+/** Starts the service of `tree` as its `pnpm start` would (the root package.json's script itself, without pnpm). */
+function startServiceOf(tree: string, env: Record<string, string>): Promise<Service> {
   const script = (JSON.parse(readFileSync(join(tree, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
-  const child = spawn("sh", ["-c", script], {
-    cwd: tree,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      API_KEYS: `bench:${KEY}`,
-      SSE_HEARTBEAT_MS: "15000",
-      // One tenant writing flat out: the per-key limit off.
-      RATE_LIMIT_PER_MINUTE: "0",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 120_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1]!, child });
-      }
-    });
-    child.stderr!.on("data", (chunk: Buffer) => void (output += chunk.toString()));
-    child.once("exit", (code) => reject(new Error(`service exited with ${code}:\n${output}`)));
-  });
-}
-
-async function stopService({ child }: Service): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
+  return startService("sh", ["-c", script], tree, env);
 }
 
 /** CPU time (user + system) of a process so far, in ms. */
@@ -391,7 +354,7 @@ async function measureIdle(tree: string, dbUrl: string, load: Load): Promise<Idl
   // The database's share: a second instance of the service, connected through the counting proxy.
   const url = new URL(dbUrl);
   const proxy = await countingProxy({ host: url.hostname, port: Number(url.port || 5432) });
-  const proxied = await startService(tree, { DATABASE_URL: Object.assign(new URL(dbUrl), { host: `127.0.0.1:${proxy.port}` }).toString() });
+  const proxied = await startServiceOf(tree, { DATABASE_URL: Object.assign(new URL(dbUrl), { host: `127.0.0.1:${proxy.port}` }).toString() });
   const counted = new Load(proxied.url);
   let roundTrips = 0;
   const waits: number[] = [];
@@ -483,7 +446,7 @@ async function runSystem(name: string, tree: string, target: Target): Promise<Sy
   let service: Service | undefined;
   let load: Load | undefined;
   try {
-    service = await startService(tree, target === "postgres" ? { DATABASE_URL: dbUrl } : { DATA_DIR: dataDir! });
+    service = await startServiceOf(tree, target === "postgres" ? { DATABASE_URL: dbUrl } : { DATA_DIR: dataDir! });
     load = new Load(service.url);
     await load.connectStream();
     // Warm up: the first requests compile code paths and fill pools.

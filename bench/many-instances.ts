@@ -26,12 +26,12 @@
  * redis://127.0.0.1:6379; keys under a random prefix, deleted afterwards).
  * BENCH_MODES=postgres,redis and BENCH_INSTANCES=1,3 narrow the matrix.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { buildService } from "../apps/api/scripts/build.js";
+import { BENCH_KEY, startService, stopService, type ServiceProcess } from "./support/service-process.js";
 
 const API_DIR = fileURLToPath(new URL("../apps/api", import.meta.url));
 const BASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -42,7 +42,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 200);
 const CLIENTS_PER_INSTANCE = Number(process.env.BENCH_CLIENTS_PER_INSTANCE ?? 20);
 const MODES = (process.env.BENCH_MODES ?? "postgres,redis").split(",") as ("postgres" | "redis")[];
 const INSTANCES = (process.env.BENCH_INSTANCES ?? "1,3").split(",").map(Number);
-const KEY = "bench-key-0123456789";
+const KEY = BENCH_KEY;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -56,49 +56,9 @@ async function admin(query: string): Promise<void> {
   }
 }
 
-interface Instance {
-  url: string;
-  child: ChildProcess;
-}
-
-function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ["--enable-source-maps", "dist/main.js"], {
-    cwd: API_DIR,
-    env: {
-      PATH: process.env.PATH ?? "",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      API_KEYS: `bench:${KEY}`,
-      SSE_HEARTBEAT_MS: "15000",
-      // The bench is one tenant writing flat out with many streams: the service's per-tenant limits off.
-      RATE_LIMIT_PER_MINUTE: "0",
-      SSE_MAX_CLIENTS_PER_TENANT: "10000",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance did not start:\n${output}`)), 60_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1]!, child });
-      }
-    });
-    child.stderr!.on("data", (chunk: Buffer) => void (output += chunk.toString()));
-    child.once("exit", (code) => reject(new Error(`instance exited with ${code}:\n${output}`)));
-  });
-}
-
-async function stopInstance({ child }: Instance): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
-}
+type Instance = ServiceProcess;
+const startInstance = (env: Record<string, string>) => startService(process.execPath, ["--enable-source-maps", "dist/main.js"], API_DIR, env);
+const stopInstance = stopService;
 
 /** A raw SSE client: counts `settlement.created` frames and records when each write's frame arrived. */
 function sseClient(url: string, onCreated: (amount: string) => void): { ready: Promise<void>; close(): void } {

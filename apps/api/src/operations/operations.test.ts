@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { buildTestApp, countEvents, type TestClient } from "../test-support/test-app.js";
-import { startReceiver, waitUntil, type Receiver, type ReceivedWebhook } from "../test-support/webhook-receiver.js";
+import { startReceiver, waitUntil, type Receiver, type ReceivedWebhook, registerWebhook } from "../test-support/webhook-receiver.js";
 import { EVENT_SOURCE, publicEvents } from "../webhooks/public-events.js";
 import { createWebhookDelivery, type WebhookDelivery } from "../webhooks/webhook-delivery.js";
 
@@ -56,11 +56,7 @@ async function receiver(behaviour?: Parameters<typeof startReceiver>[0]) {
   return started;
 }
 
-async function register(client: TestClient, url: string, types: string[]) {
-  const response = await client("POST", "/api/v1/webhooks", { url, types });
-  expect(response.status).toBe(201);
-  return response.body as { id: string; secret: string };
-}
+const register = registerWebhook;
 
 const verified = (secret: string, request: ReceivedWebhook) => {
   new Webhook(secret).verify(request.body, request.headers as Record<string, string>);

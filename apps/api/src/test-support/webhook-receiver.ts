@@ -1,5 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { expect } from "vitest";
+import type { TestClient } from "./test-app.js";
 
 /** One request a receiver got. */
 export interface ReceivedWebhook {
@@ -61,4 +63,11 @@ export async function waitUntil(predicate: () => boolean | Promise<boolean>, tim
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Registers a webhook endpoint through the API (201 expected) and returns the answer, secret included. */
+export async function registerWebhook(client: TestClient, url: string, types: string[]): Promise<{ id: string; url: string; types: string[]; secret: string }> {
+  const response = await client("POST", "/api/v1/webhooks", { url, types });
+  expect(response.status).toBe(201);
+  return response.body;
 }

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { buildTestApp, type TestClient } from "../test-support/test-app.js";
-import { startReceiver, waitUntil, type Receiver, type ReceivedWebhook } from "../test-support/webhook-receiver.js";
+import { startReceiver, waitUntil, type Receiver, type ReceivedWebhook, registerWebhook } from "../test-support/webhook-receiver.js";
 import { isPrivateAddress } from "./address-guard.js";
 import { postWebhook } from "./post-webhook.js";
 import { EVENT_SOURCE, publicEvents } from "./public-events.js";
@@ -52,11 +52,7 @@ async function receiver(behaviour?: Parameters<typeof startReceiver>[0]) {
   return started;
 }
 
-async function register(client: TestClient, url: string, types: string[]) {
-  const response = await client("POST", "/api/v1/webhooks", { url, types });
-  expect(response.status).toBe(201);
-  return response.body as { id: string; url: string; types: string[]; secret: string };
-}
+const register = registerWebhook;
 
 /** Verifies the signature with the `standardwebhooks` package and reads the CloudEvent back. */
 function verified(secret: string, request: ReceivedWebhook) {
