@@ -7,15 +7,16 @@ export const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const repoDir = join(benchDir, "..");
 /** bench/results (bench/results/quick for the smoke, which never overwrites the real figures). */
 export const resultsDir = process.env.BENCH_RESULTS_DIR ?? join(benchDir, "results", QUICK ? "quick" : "");
-/** Where the report goes: docs/BENCHMARKS.md, or beside the smoke's results. */
-export const reportFile = QUICK ? join(resultsDir, "BENCHMARKS.md") : join(repoDir, "docs", "BENCHMARKS.md");
-export const chartsDir = QUICK ? join(resultsDir, "charts") : join(repoDir, "docs", "benchmarks");
+/** Where the report goes: docs/BENCHMARKS.md, or beside the results of a smoke or of a run given BENCH_RESULTS_DIR. */
+const besideResults = QUICK || process.env.BENCH_RESULTS_DIR !== undefined;
+export const reportFile = besideResults ? join(resultsDir, "BENCHMARKS.md") : join(repoDir, "docs", "BENCHMARKS.md");
+export const chartsDir = besideResults ? join(resultsDir, "charts") : join(repoDir, "docs", "benchmarks");
 
 const number = (name: string, full: number, quick: number) => Number(process.env[name] ?? (QUICK ? quick : full));
 
 export const ROUNDS = number("BENCH_ROUNDS", 3, 1);
 /** Measured seconds of each latency run (after half a second of warm-up). */
-export const LATENCY_SECONDS = number("BENCH_LATENCY_SECONDS", 6, 0.5);
+export const LATENCY_SECONDS = number("BENCH_LATENCY_SECONDS", 5, 0.5);
 /** Seconds of each writers period (baseline, with consumer, baseline). */
 export const WRITE_SECONDS = number("BENCH_WRITE_SECONDS", 3, 0.5);
 export const BACKLOG = number("BENCH_BACKLOG", 50_000, 2_000);
