@@ -9,7 +9,7 @@ import pg from "pg";
 import { appendRate, appenders } from "./appends.js";
 import { drain, latency, writers } from "./queue-scenarios.js";
 import { createScratchDatabase } from "./scratch.js";
-import { queueSystems } from "./systems/index.js";
+import { floorSystems, queueSystems } from "./systems/index.js";
 
 export type Scenario =
   | { kind: "latency"; rate: number; seconds: number }
@@ -37,7 +37,7 @@ try {
       await appender.close();
     }
   } else {
-    const definition = queueSystems[job.system];
+    const definition = queueSystems[job.system] ?? floorSystems[job.system];
     if (!definition) throw new Error(`no queue system named ${job.system}`);
     const pool = new pg.Pool({ connectionString: scratch.url, max: 10 });
     await pool.query("create table bench_state (id int primary key, n bigint not null default 0)");

@@ -2,12 +2,14 @@ import { appenders } from "./appends.js";
 import type { Part } from "./orchestrate.js";
 import { APPEND_SECONDS, BACKLOG, DRAIN_TIMEOUT_SECONDS, LATENCY_SECONDS, RATES, WRITE_SECONDS, WRITERS } from "./settings.js";
 import { formatNumber } from "./svg.js";
-import { queueSystems } from "./systems/index.js";
+import { floorSystems, queueSystems } from "./systems/index.js";
 
 /** The systems in the latency and writer scenarios: each with the settings its docs give for low latency. */
 export const LATENCY_SYSTEMS = ["ours feed", "ours group", "Graphile Worker", "pg-boss"];
 /** The drain adds each system's throughput settings. */
 export const DRAIN_SYSTEMS = Object.keys(queueSystems);
+/** Latency also measures the floor: a NOTIFY after COMMIT, nothing read. */
+export const FLOOR = Object.keys(floorSystems)[0]!;
 export const APPEND_SYSTEMS = Object.keys(appenders);
 
 const ms = (value: number) => `${formatNumber(value)} ms`;
@@ -18,13 +20,13 @@ export const outboxPart: Part = {
     ...RATES.map((rate) => ({
       key: `latency-${rate}`,
       label: `latency at ${rate}/s`,
-      systems: LATENCY_SYSTEMS,
+      systems: [...LATENCY_SYSTEMS, FLOOR],
       scenario: { kind: "latency" as const, rate, seconds: LATENCY_SECONDS },
     })),
     { key: "writers", label: `${WRITERS} writers`, systems: LATENCY_SYSTEMS, scenario: { kind: "writers", writers: WRITERS, seconds: WRITE_SECONDS } },
     { key: "drain", label: `drain ${BACKLOG}`, systems: DRAIN_SYSTEMS, scenario: { kind: "drain", count: BACKLOG, timeoutSeconds: DRAIN_TIMEOUT_SECONDS } },
   ],
-  describe: (system) => queueSystems[system]!,
+  describe: (system) => queueSystems[system] ?? floorSystems[system]!,
   brief(unit, r) {
     if (unit.scenario.kind === "latency")
       return `${formatNumber(r.reached)}/s, commit→handler p50 ${ms(r.commitToHandler.p50)} p99 ${ms(r.commitToHandler.p99)}, begin→handler p50 ${ms(r.beginToHandler.p50)} p99 ${ms(r.beginToHandler.p99)}${r.lost ? `, ${r.lost} NOT HANDLED` : ""}`;

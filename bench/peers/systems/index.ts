@@ -1,3 +1,4 @@
+import { notifyAfterCommit } from "./notify-floor.js";
 import { graphileWorker, graphileWorkerLocalQueue } from "./graphile-worker.js";
 import { oursFeed, oursFeedBatch500, oursGroup, oursGroupBatch500 } from "./ours.js";
 import { pgBossBatch, pgBossDefault } from "./pg-boss.js";
@@ -16,3 +17,6 @@ export const queueSystems: Record<string, SystemDefinition> = {
   "pg-boss": pgBossDefault,
   "pg-boss, batch 1000": pgBossBatch,
 };
+
+/** Measured beside the systems, not one of them. */
+export const floorSystems: Record<string, SystemDefinition> = { "NOTIFY after COMMIT (floor)": notifyAfterCommit };
