@@ -4,7 +4,7 @@
  * process and scratch database, in alternation, 3 rounds (medians and
  * spread):
  *
- *   pnpm bench outbox-peers          # about 10 minutes
+ *   pnpm bench outbox-peers          # about 11 minutes
  *   BENCH_QUICK=1 pnpm bench outbox-peers   # the smoke CI runs
  *
  * 1. commit → handler and begin → handler latency at 500 and 1,000

@@ -6,7 +6,8 @@
  *   pnpm bench record-event sse-broadcaster
  *   pnpm bench many-instances   # apps/api with 1 and 3 instances, PostgreSQL alone and with Redis
  *   pnpm bench e2e              # apps/api end to end: POST → SSE latency and throughput
- *   pnpm bench peers            # against Graphile Worker, pg-boss and Emmett (outbox-peers, appends-peers);
+ *   pnpm bench peers            # against Graphile Worker, pg-boss, Emmett, better-sse and Hono (outbox-peers,
+ *                               # appends-peers, sse-peers);
  *                               # writes bench/results/*.json and docs/BENCHMARKS.md
  *   pnpm bench report           # rewrites docs/BENCHMARKS.md from bench/results/*.json
  *
@@ -19,7 +20,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const peers = ["outbox-peers", "appends-peers"];
+const peers = ["outbox-peers", "appends-peers", "sse-peers"];
 const all = ["record-event", "outbox-publisher", "sse-broadcaster", "many-instances", "e2e", ...peers];
 const aliases: Record<string, string[]> = { peers, report: ["peers/report"] };
 const asked = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;

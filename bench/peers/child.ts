@@ -9,13 +9,15 @@ import pg from "pg";
 import { appendRate, appenders } from "./appends.js";
 import { drain, latency, writers } from "./queue-scenarios.js";
 import { createScratchDatabase } from "./scratch.js";
+import { sse } from "./sse.js";
 import { floorSystems, queueSystems } from "./systems/index.js";
 
 export type Scenario =
   | { kind: "latency"; rate: number; seconds: number }
   | { kind: "writers"; writers: number; seconds: number }
   | { kind: "drain"; count: number; timeoutSeconds: number }
-  | { kind: "appends"; writers: number; seconds: number };
+  | { kind: "appends"; writers: number; seconds: number }
+  | { kind: "sse"; connections: number; broadcasts: number };
 
 export interface Job {
   system: string;
@@ -23,8 +25,14 @@ export interface Job {
 }
 
 const job = JSON.parse(process.argv[2] ?? "null") as Job;
-const scratch = await createScratchDatabase(`peer_${job.system}`);
 const results: unknown[] = [];
+if (job.scenarios.every((s) => s.kind === "sse")) {
+  // SSE servers need no database.
+  for (const scenario of job.scenarios) results.push(await sse(job.system, scenario as { connections: number; broadcasts: number }));
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+  process.exit(0);
+}
+const scratch = await createScratchDatabase(`peer_${job.system}`);
 try {
   if (job.scenarios.every((s) => s.kind === "appends")) {
     const definition = appenders[job.system];

@@ -46,6 +46,10 @@ export async function describeMachine() {
 export function versions(packages: readonly string[]) {
   const out: Record<string, string> = {};
   for (const name of new Set(packages)) {
+    if (name === "node") {
+      out[name] = process.versions.node;
+      continue;
+    }
     try {
       out[name] = (JSON.parse(readFileSync(join(benchDir, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
     } catch {

@@ -14,6 +14,8 @@ export interface Unit {
   label: string;
   systems: string[];
   scenario: Scenario;
+  /** Units of one batch (same systems) run in one process per system, one after the other. */
+  batch?: string;
 }
 
 export interface Part {
@@ -75,8 +77,10 @@ export async function runPart(part: Part): Promise<number> {
   if (QUICK) {
     for (const system of allSystems) plan.push({ round: 0, system, units: part.units.filter((unit) => unit.systems.includes(system)) });
   } else {
+    const batches = new Map<string, Unit[]>();
+    for (const unit of part.units) batches.set(unit.batch ?? unit.key, [...(batches.get(unit.batch ?? unit.key) ?? []), unit]);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const unit of part.units) for (const system of rotate(unit.systems, round)) plan.push({ round, system, units: [unit] });
+      for (const units of batches.values()) for (const system of rotate(units[0]!.systems, round)) plan.push({ round, system, units });
     }
   }
   const rounds = QUICK ? 1 : ROUNDS;

@@ -1,13 +1,14 @@
 import { appenders } from "./appends.js";
 import type { Part } from "./orchestrate.js";
-import { APPEND_SECONDS, BACKLOG, DRAIN_TIMEOUT_SECONDS, LATENCY_SECONDS, RATES, WRITE_SECONDS, WRITERS } from "./settings.js";
+import { APPEND_SECONDS, BACKLOG, DRAIN_TIMEOUT_SECONDS, LATENCY_SECONDS, RATES, SSE_BROADCASTS, SSE_CONNECTIONS, WRITE_SECONDS, WRITERS } from "./settings.js";
+import { sseServers } from "./sse.js";
 import { formatNumber } from "./svg.js";
 import { floorSystems, queueSystems } from "./systems/index.js";
 
 /** The systems in the latency and writer scenarios: each with the settings its docs give for low latency. */
 export const LATENCY_SYSTEMS = ["ours feed", "ours group", "Graphile Worker", "pg-boss"];
-/** The drain adds each system's throughput settings. */
-export const DRAIN_SYSTEMS = Object.keys(queueSystems);
+/** The drain adds each system's throughput settings (the feed drains with batches of 500 only). */
+export const DRAIN_SYSTEMS = Object.keys(queueSystems).filter((system) => system !== "ours feed");
 /** Latency also measures the floor: a NOTIFY after COMMIT, nothing read. */
 export const FLOOR = Object.keys(floorSystems)[0]!;
 export const APPEND_SYSTEMS = Object.keys(appenders);
@@ -22,6 +23,7 @@ export const outboxPart: Part = {
       label: `latency at ${rate}/s`,
       systems: [...LATENCY_SYSTEMS, FLOOR],
       scenario: { kind: "latency" as const, rate, seconds: LATENCY_SECONDS },
+      batch: "latency",
     })),
     { key: "writers", label: `${WRITERS} writers`, systems: LATENCY_SYSTEMS, scenario: { kind: "writers", writers: WRITERS, seconds: WRITE_SECONDS } },
     { key: "drain", label: `drain ${BACKLOG}`, systems: DRAIN_SYSTEMS, scenario: { kind: "drain", count: BACKLOG, timeoutSeconds: DRAIN_TIMEOUT_SECONDS } },
@@ -46,4 +48,27 @@ export const appendsPart: Part = {
     for (const result of round.values()) if (result && plain) result.ratioToPlainInsert = result.perSecond / plain.perSecond;
   },
   childTimeoutSeconds: 120,
+};
+
+export const ssePart: Part = {
+  name: "sse-peers",
+  units: [
+    {
+      key: "sse",
+      label: `SSE, ${SSE_CONNECTIONS} connections`,
+      systems: Object.keys(sseServers),
+      scenario: { kind: "sse", connections: SSE_CONNECTIONS, broadcasts: SSE_BROADCASTS },
+    },
+  ],
+  describe: (system) => sseServers[system]!,
+  brief: (_unit, r) => `RSS ${formatNumber(r.rssMb)} MB (${formatNumber(r.kbPerConnection)} kB per connection), one event to every client in ${formatNumber(r.reachMs)} ms (slowest ${formatNumber(r.reachMaxMs)} ms)`,
+  derive(_unit, round) {
+    const bare = round.get("bare node:http");
+    for (const result of round.values()) {
+      if (!result || !bare) continue;
+      result.rssToBare = result.rssMb / bare.rssMb;
+      result.reachToBare = result.reachMs / bare.reachMs;
+    }
+  },
+  childTimeoutSeconds: 600,
 };

@@ -56,7 +56,8 @@ const verdict = (met: boolean | undefined) => (met === undefined ? "not measured
 export function writeReport(): string {
   const outbox = load("outbox-peers");
   const appends = load("appends-peers");
-  const parts = [outbox, appends].filter((r): r is Results => r !== undefined);
+  const sse = load("sse-peers");
+  const parts = [outbox, appends, sse].filter((r): r is Results => r !== undefined);
   mkdirSync(chartsDir, { recursive: true });
   const chartLink = (file: string) => relative(dirname(reportFile), join(chartsDir, file)).split("\\").join("/");
   const chart = (file: string, svg: string, alt: string) => {
@@ -74,7 +75,7 @@ export function writeReport(): string {
   );
   if (parts.some((p) => p.quick)) out.push("> **Smoke run (`BENCH_QUICK=1`)**: one short round per system; these figures only show that the suite runs.", "");
   for (const p of parts) {
-    out.push(`- \`${p.part}\`: ${p.startedAt.replace("T", " ").slice(0, 16)} UTC, ${Math.round(p.durationSeconds / 60)} min, commit ${p.versions.commit}${p.failures.length > 0 ? `, **${p.failures.length} runs failed**: ${p.failures.join("; ")}` : ""}`);
+    out.push(`- \`${p.part}\`: ${p.startedAt.replace("T", " ").slice(0, 16)} UTC, ${p.durationSeconds < 120 ? `${p.durationSeconds} s` : `${Math.round(p.durationSeconds / 60)} min`}, commit ${p.versions.commit}${p.failures.length > 0 ? `, **${p.failures.length} runs failed**: ${p.failures.join("; ")}` : ""}`);
   }
   out.push("");
 
@@ -127,12 +128,24 @@ export function writeReport(): string {
   goalRows.push(
     `| drain: a worker group (per-aggregate order kept) >= 1.2x pg-boss batched | ${groupBest ? `${groupBest.s}: ${cell(groupBest.f, "/s")}` : "–"} | pg-boss, batch 1000: ${cell(bossBatch, "/s")} | ${verdict(groupBest && bossBatch ? groupBest.f!.median >= 1.2 * bossBatch.median : undefined)}${groupBest && bossBatch ? ` (${(groupBest.f!.median / bossBatch.median).toFixed(2)}x)` : ""} |`,
   );
-  const feedBest = ["ours feed", "ours feed, batch 500"]
+  const feedBest = ["ours feed, batch 500"]
     .map((s) => ({ s, f: figure(outbox, "drain", s, "perSecond") }))
     .filter((x) => x.f)
     .sort((a, b) => b.f!.median - a.f!.median)[0];
   goalRows.push(`| drain: the feed >= 20,000 events/s | ${feedBest ? `${feedBest.s}: ${cell(feedBest.f, "/s")}` : "–"} | | ${verdict(feedBest ? feedBest.f!.median >= 20_000 : undefined)}${feedBest ? ` (${(feedBest.f!.median / 20_000).toFixed(2)}x)` : ""} |`);
-  goalRows.push("| SSE at 10,000 and 50,000 connections against better-sse, Hono's streamSSE and bare node:http | | | not measured by this suite yet (bench/sse-broadcaster.ts measures ours against bare node:http) |");
+  {
+    const n = sse?.scenarios.sse?.scenario.connections as number | undefined;
+    const mem = figure(sse, "sse", "ours", "rssToBare");
+    const time = figure(sse, "sse", "ours", "reachToBare");
+    const peers = ["better-sse", "Hono streamSSE"].map((p) => ({ p, mem: figure(sse, "sse", p, "rssToBare"), time: figure(sse, "sse", p, "reachToBare") }));
+    const ahead = mem && time && peers.every((x) => x.mem && x.time && mem.median < x.mem.median && time.median < x.time.median);
+    goalRows.push(
+      `| SSE at ${n === undefined ? "10,000" : formatNumber(n)} connections: memory and time to reach every client within 1.1x of bare node:http, ahead of better-sse and Hono | memory ${cell(mem, "x")}, time ${cell(time, "x")} of bare | ${peers.map((x) => `${x.p}: memory ${cell(x.mem, "x")}, time ${cell(x.time, "x")}`).join("; ")} | ${verdict(mem && time ? mem.median <= 1.1 && time.median <= 1.1 && !!ahead : undefined)} |`,
+    );
+    if (n === undefined || n < 50_000) {
+      goalRows.push("| SSE at 50,000 connections in one process | | | not run: `BENCH_SSE_CONNECTIONS=50000 pnpm bench sse-peers` needs a limit on open files above 51,000 for the server and the clients' processes (`ulimit -Hn`) |");
+    }
+  }
   out.push(...goalRows, "");
 
   if (outbox) {
@@ -239,17 +252,50 @@ export function writeReport(): string {
     );
   }
 
+  if (sse) {
+    const systems = Object.keys(sse.scenarios.sse?.systems ?? {});
+    const n = sse.scenarios.sse?.scenario.connections ?? NaN;
+    out.push(`## SSE: ${formatNumber(n)} connections in one server process`, "");
+    out.push(
+      `Each server runs in its own process and holds ${formatNumber(n)} connections from a clients' process (raw sockets that count frames and discard them). ` +
+        `Memory is the server's RSS after GC with the connections open; the time runs from just before the server's broadcast call until the last client has the event (median of ${sse.scenarios.sse?.scenario.broadcasts ?? "?"} events, one at a time; both processes read the same high-resolution wall clock). ` +
+        "Ratios to the bare server are taken per round.",
+      "",
+    );
+    out.push("| server | RSS | kB per connection | vs bare | one event to every client | slowest | vs bare |", "|---|---|---|---|---|---|---|");
+    for (const s of systems) {
+      out.push(
+        `| ${s} | ${cell(figure(sse, "sse", s, "rssMb"), " MB", sse.rounds)} | ${cell(figure(sse, "sse", s, "kbPerConnection"), "", sse.rounds)} | ${cell(figure(sse, "sse", s, "rssToBare"), "x", sse.rounds)} | ${cell(figure(sse, "sse", s, "reachMs"), " ms", sse.rounds)} | ${cell(figure(sse, "sse", s, "reachMaxMs"), " ms", sse.rounds)} | ${cell(figure(sse, "sse", s, "reachToBare"), "x", sse.rounds)} |`,
+      );
+    }
+    out.push("");
+    out.push(
+      chart(
+        "sse-memory.svg",
+        barChart({ title: `server RSS with ${formatNumber(n)} SSE connections`, unit: "MB", bars: systems.map((s) => ({ label: s, color: colorOf(s, systems), ...summaryBar(figure(sse, "sse", s, "rssMb")) })) }),
+        "SSE memory",
+      ),
+      "",
+      chart(
+        "sse-reach.svg",
+        barChart({ title: `one event to ${formatNumber(n)} clients`, unit: "ms", bars: systems.map((s) => ({ label: s, color: colorOf(s, systems), ...summaryBar(figure(sse, "sse", s, "reachMs")) })) }),
+        "SSE time to reach every client",
+      ),
+      "",
+    );
+  }
+
   out.push("## Settings of each system", "");
-  out.push("Each peer runs with the settings its documentation gives for low latency (latency and writers) and for throughput (the drain's second row).", "");
+  out.push("Each peer runs with the settings its documentation gives for low latency (latency and writers) and, in the drain's added rows, for throughput.", "");
   out.push("| system | package | settings |", "|---|---|---|");
   for (const p of parts) for (const [name, d] of Object.entries(p.systems)) out.push(`| ${name} | ${d.package} ${p.versions[d.package] ?? ""} | ${d.settings} |`);
   out.push("");
   out.push("## Reproduce", "");
   out.push("```sh");
-  out.push("pnpm bench peers          # outbox-peers then appends-peers, then this file (about 12 minutes)");
+  out.push("pnpm bench peers          # outbox-peers, appends-peers and sse-peers, each rewriting this file (about 15 minutes)");
   out.push("pnpm bench outbox-peers   # one part; BENCH_QUICK=1 for the smoke form (results under bench/results/quick/)");
   out.push("```", "");
-  out.push("Raw results, every round: [bench/results/](" + relative(dirname(reportFile), resultsDir).split("\\").join("/") + "/).", "");
+  out.push(`Raw results, every round: [bench/results/](${relative(dirname(reportFile), resultsDir).split("\\").join("/") || "."}/).`, "");
 
   writeFileSync(reportFile, out.join("\n"));
   return reportFile;

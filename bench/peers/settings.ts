@@ -16,11 +16,14 @@ const number = (name: string, full: number, quick: number) => Number(process.env
 
 export const ROUNDS = number("BENCH_ROUNDS", 3, 1);
 /** Measured seconds of each latency run (after half a second of warm-up). */
-export const LATENCY_SECONDS = number("BENCH_LATENCY_SECONDS", 5, 0.5);
+export const LATENCY_SECONDS = number("BENCH_LATENCY_SECONDS", 4, 0.5);
 /** Seconds of each writers period (baseline, with consumer, baseline). */
-export const WRITE_SECONDS = number("BENCH_WRITE_SECONDS", 3, 0.5);
+export const WRITE_SECONDS = number("BENCH_WRITE_SECONDS", 2.5, 0.5);
 export const BACKLOG = number("BENCH_BACKLOG", 50_000, 2_000);
 export const DRAIN_TIMEOUT_SECONDS = number("BENCH_DRAIN_TIMEOUT", 120, 60);
-export const APPEND_SECONDS = number("BENCH_APPEND_SECONDS", 5, 0.5);
+export const APPEND_SECONDS = number("BENCH_APPEND_SECONDS", 4, 0.5);
 export const WRITERS = 8;
 export const RATES = [500, 1000];
+/** SSE: connections held by each server, and events broadcast one at a time to all of them. */
+export const SSE_CONNECTIONS = number("BENCH_SSE_CONNECTIONS", 10_000, 500);
+export const SSE_BROADCASTS = number("BENCH_SSE_BROADCASTS", 10, 3);

@@ -16,8 +16,11 @@ const writer = createEventWriter({ catalog: defineEventCatalog({ "bench.enqueued
  */
 function ours(consumer: "feed" | "group", options: Record<string, number>): (url: string) => QueueSystem {
   return (url) => {
+    // The writers' pool, and the consumer's own (as the peers have theirs).
     const { db } = createPostgresDatabase({ connectionString: url, max: 10 });
     const kdb: Kysely<any> = db;
+    const consumerDatabase = createPostgresDatabase({ connectionString: url, max: 4 }).db;
+    const consumerDb: Kysely<any> = consumerDatabase;
     let running: EventPublisher | EventWorker | undefined;
     return {
       async setup() {
@@ -51,11 +54,11 @@ function ours(consumer: "feed" | "group", options: Record<string, number>): (url
       async startConsumer(onJob) {
         const listen = pgListener({ connectionString: url });
         if (consumer === "feed") {
-          const publisher = createEventPublisher(kdb, { listen, ...options });
+          const publisher = createEventPublisher(consumerDb, { listen, ...options });
           publisher.onEvent((event) => onJob((event.payload as { n: number }).n));
           running = publisher;
         } else {
-          running = createEventWorker(kdb, { group: GROUP, listen, ...options, handler: (event) => onJob((event.payload as { n: number }).n) });
+          running = createEventWorker(consumerDb, { group: GROUP, listen, ...options, handler: (event) => onJob((event.payload as { n: number }).n) });
         }
         await running.start();
       },
@@ -64,6 +67,7 @@ function ours(consumer: "feed" | "group", options: Record<string, number>): (url
         running = undefined;
       },
       async close() {
+        await consumerDatabase.destroy();
         await db.destroy();
       },
     };
@@ -72,7 +76,7 @@ function ours(consumer: "feed" | "group", options: Record<string, number>): (url
 
 export const oursFeed: SystemDefinition = {
   package: "@org/outbox-publisher",
-  settings: "ordered feed: `createEventPublisher` with `pgListener`, defaults (`minReadIntervalMs` 5, `markDelayMs` 5, `batchSize` 100); `notifyEventsCommitted` after each commit",
+  settings: "ordered feed: `createEventPublisher` with `pgListener`, defaults (`minReadIntervalMs` 5, `markDelayMs` 5, `batchSize` 100); `notifyEventsCommitted` after each commit; the consumer has its own pool of 4",
   create: ours("feed", {}),
 };
 
@@ -84,7 +88,7 @@ export const oursFeedBatch500: SystemDefinition = {
 
 export const oursGroup: SystemDefinition = {
   package: "@org/outbox-publisher",
-  settings: "worker group: `createEventWorker` with `pgListener`, defaults (`concurrency` 10, `batchSize` 100, `fillBatchSize` 1000, `pollIntervalMs` 500); `notifyEventsCommitted` after each commit",
+  settings: "worker group: `createEventWorker` with `pgListener`, defaults (`concurrency` 10, `batchSize` 100, `fillBatchSize` 1000, `pollIntervalMs` 500); `notifyEventsCommitted` after each commit; the consumer has its own pool of 4",
   create: ours("group", {}),
 };
 
