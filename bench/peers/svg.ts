@@ -37,7 +37,7 @@ export function barChart({ title, unit, bars, marker }: { title: string; unit: s
   const right = 150;
   const top = 44;
   const row = 30;
-  const height = top + bars.length * row + 34;
+  const height = top + bars.length * row + (marker ? 52 : 34);
   const plot = width - left - right;
   const top1 = Math.max(...bars.map((b) => (Number.isFinite(b.max) ? b.max! : b.value)).filter(Number.isFinite), marker?.value ?? 0, 1e-9);
   const scale = (v: number) => (Math.max(0, v) / top1) * plot;
@@ -84,10 +84,10 @@ export interface Series {
 
 /** Latency percentiles (x: p50 … max) as one line per system on a logarithmic millisecond axis. */
 export function percentileChart({ title, series, goal }: { title: string; series: Series[]; goal?: { value: number; label: string } }): string {
-  const width = 760;
+  const width = 840;
   const height = 400;
   const left = 70;
-  const right = 220;
+  const right = 270;
   const top = 44;
   const bottom = 50;
   const values = series.flatMap((s) => s.points.map((p) => p.value)).filter((v) => Number.isFinite(v) && v > 0);
@@ -116,7 +116,7 @@ export function percentileChart({ title, series, goal }: { title: string; series
   if (goal) {
     const yy = y(goal.value).toFixed(1);
     parts.push(`<path d="M${left},${yy} H${left + plotW}" stroke="#dc2626" stroke-dasharray="5 3"/>`);
-    parts.push(`<text x="${left + plotW - 4}" y="${(Number(yy) - 5).toFixed(1)}" text-anchor="end" fill="#dc2626" font-size="12">${escape(goal.label)}</text>`);
+    parts.push(`<text x="${left + 6}" y="${(Number(yy) - 5).toFixed(1)}" fill="#dc2626" font-size="12">${escape(goal.label)}</text>`);
   }
   series.forEach((s, k) => {
     const pts = s.points.map((p, i) => (Number.isFinite(p.value) ? `${x(i).toFixed(1)},${y(p.value).toFixed(1)}` : undefined)).filter(Boolean);
