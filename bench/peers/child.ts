@@ -1,7 +1,8 @@
 /**
  * One system in its own process: creates a scratch database, runs the
  * scenarios it is given in order, prints one JSON line on stdout (progress
- * goes to stderr) and drops the database.
+ * goes to stderr) and drops the database; on failure, one line
+ * `{"error": message}` and exit code 1.
  *
  *   node --conditions=@org/source --import tsx bench/peers/child.ts '<Job as JSON>'
  */
@@ -23,6 +24,15 @@ export interface Job {
   system: string;
   scenarios: Scenario[];
 }
+
+process.on("uncaughtException", (error) => {
+  process.stdout.write(`${JSON.stringify({ error: error.message })}\n`);
+  process.exit(1);
+});
+process.on("unhandledRejection", (error) => {
+  process.stdout.write(`${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`);
+  process.exit(1);
+});
 
 const job = JSON.parse(process.argv[2] ?? "null") as Job;
 const results: unknown[] = [];

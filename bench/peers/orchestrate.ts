@@ -35,22 +35,43 @@ const elapsed = (since: number) => {
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
 };
 
+/** The child running now: its process group is ended with the benchmark (Ctrl-C included). */
+let running: number | undefined;
+const endRunning = () => {
+  if (running === undefined) return;
+  try {
+    process.kill(-running, "SIGKILL");
+  } catch {
+    // already gone
+  }
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    endRunning();
+    process.exit(130);
+  });
+}
+
 /** Runs one child process; its stdout's last line is the JSON of its results, its stderr passes through. */
 function runChild(job: { system: string; scenarios: Scenario[] }, timeoutSeconds: number): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--conditions=@org/source", "--import", "tsx", join(benchDir, "peers", "child.ts"), JSON.stringify(job)], {
       cwd: benchDir,
       stdio: ["ignore", "pipe", "inherit"],
+      detached: true, // its own process group, so a timeout ends whatever it started too
     });
     let stdout = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutSeconds * 1000);
+    running = child.pid;
+    const timer = setTimeout(endRunning, timeoutSeconds * 1000);
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      running = undefined;
       const last = stdout.trim().split("\n").at(-1) ?? "";
       if (code === 0 && last.startsWith("[")) resolve(JSON.parse(last) as unknown[]);
-      else reject(new Error(`${job.system} exited with ${signal ?? code}`));
+      else if (last.startsWith('{"error"')) reject(new Error((JSON.parse(last) as { error: string }).error));
+      else reject(new Error(`exited with ${signal ?? code}${signal === "SIGKILL" ? " (timed out)" : ""}`));
     });
   });
 }

@@ -63,6 +63,7 @@ const batch = () => {
 };
 batch();
 
+process.on("disconnect", () => process.exit(0)); // the benchmark that started it is gone
 process.on("message", (message: { cmd: string }) => {
   if (message.cmd === "status") process.send?.({ open, failed });
   else if (message.cmd === "arm") {

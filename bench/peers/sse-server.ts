@@ -121,6 +121,7 @@ if (limit < connections + 200) {
 }
 const server = await { bare, ours, "better-sse": betterSse, hono }[kind]();
 process.send?.({ port: await server.listen(), openFilesLimit: limit });
+process.on("disconnect", () => process.exit(0)); // the benchmark that started it is gone
 process.on("message", async (message: { cmd: string; n?: number }) => {
   if (message.cmd === "count") process.send?.({ count: server.count() });
   else if (message.cmd === "rss") {
