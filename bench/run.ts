@@ -6,8 +6,13 @@
  *   pnpm bench record-event sse-broadcaster
  *   pnpm bench many-instances   # apps/api with 1 and 3 instances, PostgreSQL alone and with Redis
  *   pnpm bench e2e              # apps/api end to end: POST → SSE latency and throughput
+ *   pnpm bench peers            # against Graphile Worker, pg-boss, Emmett, better-sse and Hono (outbox-peers,
+ *                               # appends-peers, sse-peers);
+ *                               # writes bench/results/*.json and docs/BENCHMARKS.md
+ *   pnpm bench report           # rewrites docs/BENCHMARKS.md from bench/results/*.json
  *
  * Each benchmark measures its baseline in the same run and prints ratios.
+ * BENCH_QUICK=1 runs the peer parts in their short smoke form.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -15,14 +20,17 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const all = ["record-event", "outbox-publisher", "sse-broadcaster", "many-instances", "e2e"];
-const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
+const peers = ["outbox-peers", "appends-peers", "sse-peers"];
+const all = ["record-event", "outbox-publisher", "sse-broadcaster", "many-instances", "e2e", ...peers];
+const aliases: Record<string, string[]> = { peers, report: ["peers/report"] };
+const asked = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
+const chosen = asked.flatMap((name) => aliases[name] ?? [name]);
 
 let failed = 0;
 for (const name of chosen) {
   const file = join(here, `${name}.ts`);
   if (!existsSync(file)) {
-    console.error(`no benchmark named ${name} (have: ${all.join(", ")})`);
+    console.error(`no benchmark named ${name} (have: ${[...all, ...Object.keys(aliases)].join(", ")})`);
     failed++;
     continue;
   }

@@ -55,8 +55,16 @@ export function createEventWorker<DB extends EventsDatabase<T>, T extends string
   // queue far ahead of the claims only makes every claim scan more rows.
   let fillDue = true;
 
+  /**
+   * One fill (when due), claim and handling. Returns whether another round
+   * should follow at once: something was claimed, the fill may have left
+   * more behind, or this round did not fill, so an empty claim says nothing
+   * about the log (sleeping then would leave a backlog waiting a whole poll
+   * interval).
+   */
   async function round(signal: AbortSignal): Promise<boolean> {
-    const scanned = fillDue ? await fillDeliveries(db, tables, group, settings.fillBatchSize, settings.types) : 0;
+    const filled = fillDue;
+    const scanned = filled ? await fillDeliveries(db, tables, group, settings.fillBatchSize, settings.types) : 0;
     if (signal.aborted) return false;
     const claimedAt = Date.now();
     const claimed = await claimDeliveries(db, tables, group, claimOptions);
@@ -69,7 +77,7 @@ export function createEventWorker<DB extends EventsDatabase<T>, T extends string
         leases.clear();
       }
     }
-    return claimed.length > 0 || scanned === settings.fillBatchSize;
+    return claimed.length > 0 || !filled || scanned === settings.fillBatchSize;
   }
 
   async function loop(signal: AbortSignal): Promise<void> {
