@@ -105,10 +105,14 @@ describe("RedisEventBus on the local Redis", () => {
     await reader.start();
     const publisher = open.bus({ redis: url, keyPrefix });
     const admin = open.client(url);
+    let kills = 0;
     for (let n = 1; n <= 300; n += 1) {
       await publisher.publish(logEvent(n));
       if (n % 100 === 50) {
         await admin.client("KILL", "ID", await readerClientId(admin, keyPrefix));
+        kills += 1;
+        // The next kill only once it is back: a connection killed before it was ready is one lost connection, not two.
+        await waitUntil(() => reader.getStats().reconnects === kills, `reconnection ${kills}`);
       }
     }
     await waitUntil(() => seen.filter((entry) => entry.startsWith("evt_")).length >= 300, "300 events");
