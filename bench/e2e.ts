@@ -39,7 +39,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { BENCH_KEY, startService, stopService, type ServiceProcess } from "./support/service-process.js";
+import { BENCH_KEY, createdStream, startService, stopService, type ServiceProcess } from "./support/service-process.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -94,7 +94,7 @@ class Load {
   private readonly sentAt = new Map<number, number>();
   readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   outstanding = 0;
-  private sse: http.ClientRequest | undefined;
+  private sse: { ready: Promise<void>; close(): void } | undefined;
   /** Filled while recording. */
   http: number[] = [];
   endToEnd: number[] = [];
@@ -105,25 +105,8 @@ class Load {
   constructor(readonly url: string) {}
 
   connectStream(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.sse = http.get(`${this.url}/api/v1/events/stream?types=settlement.created`, { headers: { Authorization: `Bearer ${KEY}` } }, (response) => {
-        if (response.statusCode !== 200) return reject(new Error(`stream: HTTP ${response.statusCode}`));
-        resolve();
-        let buffer = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => {
-          buffer += chunk;
-          let end: number;
-          while ((end = buffer.indexOf("\n\n")) !== -1) {
-            const frame = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const match = /"amount":"(\d+)\.00"/.exec(frame);
-            if (match) this.arrived(Number(match[1]));
-          }
-        });
-      });
-      this.sse.on("error", reject);
-    });
+    this.sse = createdStream(this.url, (amount) => this.arrived(Number(amount)));
+    return this.sse.ready;
   }
 
   private arrived(seq: number): void {
@@ -191,7 +174,7 @@ class Load {
   }
 
   close(): void {
-    this.sse?.destroy();
+    this.sse?.close();
     this.agent.destroy();
   }
 }

@@ -31,7 +31,7 @@ import http from "node:http";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { buildService } from "../apps/api/scripts/build.js";
-import { BENCH_KEY, startService, stopService, type ServiceProcess } from "./support/service-process.js";
+import { BENCH_KEY, createdStream, startService, stopService, type ServiceProcess } from "./support/service-process.js";
 
 const API_DIR = fileURLToPath(new URL("../apps/api", import.meta.url));
 const BASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -59,31 +59,6 @@ async function admin(query: string): Promise<void> {
 type Instance = ServiceProcess;
 const startInstance = (env: Record<string, string>) => startService(process.execPath, ["--enable-source-maps", "dist/main.js"], API_DIR, env);
 const stopInstance = stopService;
-
-/** A raw SSE client: counts `settlement.created` frames and records when each write's frame arrived. */
-function sseClient(url: string, onCreated: (amount: string) => void): { ready: Promise<void>; close(): void } {
-  let request: http.ClientRequest;
-  const ready = new Promise<void>((resolve, reject) => {
-    request = http.get(`${url}/api/v1/events/stream?types=settlement.created`, { headers: { Authorization: `Bearer ${KEY}` } }, (response) => {
-      if (response.statusCode !== 200) return reject(new Error(`stream: HTTP ${response.statusCode}`));
-      resolve();
-      let buffer = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) !== -1) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const match = /"amount":"(\d+)\.00"/.exec(frame);
-          if (match) onCreated(match[1]!);
-        }
-      });
-    });
-    request.on("error", reject);
-  });
-  return { ready, close: () => request.destroy() };
-}
 
 function post(agent: http.Agent, url: string, body: unknown): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -160,7 +135,7 @@ async function runConfiguration(mode: "postgres" | "redis", count: number): Prom
     let measuring = false;
     for (const instance of instances) {
       for (let n = 0; n < CLIENTS_PER_INSTANCE; n += 1) {
-        const client = sseClient(instance.url, (amount) => {
+        const client = createdStream(instance.url, (amount) => {
           frames += 1;
           lastArrival = performance.now();
           const at = sentAt.get(amount);

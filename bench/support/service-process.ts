@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
 
 /** A running apps/api process. */
 export interface ServiceProcess {
@@ -53,4 +54,33 @@ export async function stopService({ child }: ServiceProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
   await exited;
+}
+
+/**
+ * A raw SSE client of `settlement.created`: calls `onCreated` with each
+ * frame's amount (the benchmarks make every amount unique, `<n>.00`, so it
+ * names the write).
+ */
+export function createdStream(url: string, onCreated: (amount: string) => void): { ready: Promise<void>; close(): void } {
+  let request: http.ClientRequest;
+  const ready = new Promise<void>((resolve, reject) => {
+    request = http.get(`${url}/api/v1/events/stream?types=settlement.created`, { headers: { Authorization: `Bearer ${BENCH_KEY}` } }, (response) => {
+      if (response.statusCode !== 200) return reject(new Error(`stream: HTTP ${response.statusCode}`));
+      resolve();
+      let buffer = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) !== -1) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const match = /"amount":"(\d+)\.00"/.exec(frame);
+          if (match) onCreated(match[1]!);
+        }
+      });
+    });
+    request.on("error", reject);
+  });
+  return { ready, close: () => request.destroy() };
 }
