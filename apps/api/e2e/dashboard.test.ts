@@ -1,38 +1,26 @@
-import { CHROMIUM_SETUP_TIMEOUT_MS, chromiumLaunchOptions, useTestDatabase } from "@org/test-harness";
-import { chromium, type Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { useTestDatabase } from "@org/test-harness";
+import { describe, expect, test } from "vitest";
 import { startReceiver, waitUntil } from "../src/test-support/webhook-receiver.js";
 import { httpClient } from "./support/http.js";
-import { spawnServer, type ServerProcess } from "./support/spawn-server.js";
+import { useServerAndBrowser } from "./support/server-and-browser.js";
+import { spawnServer } from "./support/spawn-server.js";
 
 /** The dashboard in Debian's headless Chromium, driven by playwright-core, against the real server. */
 const database = useTestDatabase();
 const KEY = "dashboard-key-0123456789";
 const env = { DATABASE_URL: database.url, API_KEYS: `acme:${KEY}`, PUBLISHER_POLL_INTERVAL_MS: "200", WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true", WEBHOOK_MAX_ATTEMPTS: "1" };
-let server: ServerProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await spawnServer(env);
-  // Finds the machine's Chromium, or installs Debian's, or fails with one line that says what to install.
-  browser = await chromium.launch(await chromiumLaunchOptions());
-}, CHROMIUM_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  expect(await server?.stop()).toBe(0);
-});
+const session = useServerAndBrowser(env);
 
 // Bounds, not expectations: a long transaction elsewhere on the test server can hold the feed back.
 describe("dashboard", { timeout: 300_000 }, () => {
   test("lists the tenant's settlements and moves the progress bar live from the stream", async () => {
-    const api = httpClient(server.url, KEY);
-    const page = await browser.newPage();
+    const api = httpClient(session.server.url, KEY);
+    const page = await session.browser.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
     // Each wait fails on its own, with its selector, inside the test's limit.
     page.setDefaultTimeout(45_000);
-    await page.goto(server.url);
+    await page.goto(session.server.url);
     await page.fill("#api-key", KEY);
     await page.click("#login button");
     await page.waitForSelector("#connection.open");
@@ -63,12 +51,12 @@ describe("dashboard", { timeout: 300_000 }, () => {
   });
 
   test("shows the connection going from open to reconnecting to open across a server restart, and stays live", async () => {
-    const api = httpClient(server.url, KEY);
-    const page = await browser.newPage();
+    const api = httpClient(session.server.url, KEY);
+    const page = await session.browser.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
     page.setDefaultTimeout(45_000);
-    await page.goto(server.url);
+    await page.goto(session.server.url);
     // Every status the badge shows, in order, recorded by the page itself.
     await page.evaluate(() => {
       const badge = document.querySelector("#connection")!;
@@ -82,11 +70,11 @@ describe("dashboard", { timeout: 300_000 }, () => {
     await page.click("#login button");
     await page.waitForSelector("#connection.open");
 
-    const port = new URL(server.url).port;
-    expect(await server.stop()).toBe(0);
+    const port = new URL(session.server.url).port;
+    expect(await session.server.stop()).toBe(0);
     await page.waitForSelector("#connection.reconnecting");
     // A settlement created while the page is away arrives through the resumed stream.
-    server = await spawnServer({ ...env, PORT: port });
+    session.server = await spawnServer({ ...env, PORT: port });
     const id = (await api("POST", "/api/v1/settlements", { amount: "75.00", currency: "EUR", required_confirmations: 2 })).body.id as string;
     await page.waitForSelector("#connection.open");
     await page.waitForSelector(`tr[data-settlement-id="${id}"]`);
@@ -103,15 +91,15 @@ describe("dashboard", { timeout: 300_000 }, () => {
   });
 
   test("shows the tenant's webhook endpoints with their health and dead letters, and requeues one with its button", async () => {
-    const api = httpClient(server.url, KEY);
+    const api = httpClient(session.server.url, KEY);
     const receiver = await startReceiver(() => 503);
     try {
       const hook = (await api("POST", "/api/v1/webhooks", { url: receiver.url, types: ["payment.*"] })).body.id as string;
-      const page = await browser.newPage();
+      const page = await session.browser.newPage();
       const pageErrors: string[] = [];
       page.on("pageerror", (error) => pageErrors.push(error.message));
       page.setDefaultTimeout(45_000);
-      await page.goto(server.url);
+      await page.goto(session.server.url);
       await page.fill("#api-key", KEY);
       await page.click("#login button");
       await page.waitForSelector(`#endpoints tr[data-webhook-id="${hook}"] .health.healthy`);

@@ -1,9 +1,10 @@
-import { CHROMIUM_SETUP_TIMEOUT_MS, chromiumLaunchOptions, useTestDatabase } from "@org/test-harness";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { useTestDatabase } from "@org/test-harness";
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
 import { openFixture } from "./support/browser-fixture.js";
 import { httpClient } from "./support/http.js";
-import { spawnServer, type ServerProcess } from "./support/spawn-server.js";
+import { useServerAndBrowser } from "./support/server-and-browser.js";
+import { spawnServer } from "./support/spawn-server.js";
 
 /**
  * @org/event-stream-client in headless Chromium against the real apps/api
@@ -17,16 +18,15 @@ const env = {
   PUBLISHER_POLL_INTERVAL_MS: "200",
   STREAM_TOKEN_SECRET: "client-e2e-secret-0123456789",
 };
-let server: ServerProcess;
-let browser: Browser;
-const api = (method: string, path: string, body?: unknown) => httpClient(server.url, KEY)(method, path, body);
+const session = useServerAndBrowser(env);
+const api = (method: string, path: string, body?: unknown) => httpClient(session.server.url, KEY)(method, path, body);
 
 /** Stops the server (SIGTERM, or SIGKILL for a crash) and starts it again on the same port and database. */
 async function restart(signal: NodeJS.Signals, extraEnv: Record<string, string> = {}, beforeStart?: () => Promise<void>) {
-  const port = new URL(server.url).port;
-  await server.stop(signal);
+  const port = new URL(session.server.url).port;
+  await session.server.stop(signal);
   await beforeStart?.();
-  server = await spawnServer({ ...env, ...extraEnv, PORT: port });
+  session.server = await spawnServer({ ...env, ...extraEnv, PORT: port });
 }
 
 async function createSettlement(requiredConfirmations = 100): Promise<string> {
@@ -51,21 +51,10 @@ async function storedEvents(ids: string[]): Promise<string[]> {
 
 const seen = (page: Page) => page.evaluate(() => structuredClone(window.fx.record));
 
-beforeAll(async () => {
-  server = await spawnServer(env);
-  // Finds the machine's Chromium, or installs Debian's, or fails with one line that says what to install.
-  browser = await chromium.launch(await chromiumLaunchOptions());
-}, CHROMIUM_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  expect(await server?.stop()).toBe(0);
-});
-
 // Bounds, not expectations: a long transaction elsewhere on the test server can hold the feed back.
 describe("@org/event-stream-client in Chromium", { timeout: 240_000 }, () => {
   test("receives the typed events of a settlement, sending the API key as a header", async () => {
-    const page = await openFixture(browser, server.url);
+    const page = await openFixture(session.browser, session.server.url);
     page.setDefaultTimeout(45_000);
     await page.evaluate((apiKey) => window.fx.start({ apiKey, auth: "header" }), KEY);
     await page.waitForFunction(() => window.fx.status() === "open");
@@ -81,7 +70,7 @@ describe("@org/event-stream-client in Chromium", { timeout: 240_000 }, () => {
   });
 
   test("a server killed and restarted in the middle of a burst: the client ends with every event exactly once", async () => {
-    const page = await openFixture(browser, server.url);
+    const page = await openFixture(session.browser, session.server.url);
     page.setDefaultTimeout(60_000);
     await page.evaluate((apiKey) => window.fx.start({ apiKey, auth: "header" }), KEY);
     await page.waitForFunction(() => window.fx.status() === "open");
@@ -105,7 +94,7 @@ describe("@org/event-stream-client in Chromium", { timeout: 240_000 }, () => {
 
   test("a stream token that expires mid-stream is refreshed before reconnecting, without a gap", async () => {
     await restart("SIGTERM", { STREAM_TOKEN_TTL_SECONDS: "5" });
-    const page = await openFixture(browser, server.url);
+    const page = await openFixture(session.browser, session.server.url);
     page.setDefaultTimeout(45_000);
     await page.evaluate((apiKey) => window.fx.start({ apiKey, auth: "cookie" }), KEY);
     await page.waitForFunction(() => window.fx.status() === "open");
@@ -136,7 +125,7 @@ describe("@org/event-stream-client in Chromium", { timeout: 240_000 }, () => {
   });
 
   test("an unknown Last-Event-ID brings the server's reset to onReset, then live events", async () => {
-    const page = await openFixture(browser, server.url);
+    const page = await openFixture(session.browser, session.server.url);
     page.setDefaultTimeout(45_000);
     const unknown = "evt_01ARZ3NDEKTSV4RRFFQ69G5FAV";
     await page.evaluate(([apiKey, lastEventId]) => window.fx.start({ apiKey, auth: "header", lastEventId }), [KEY, unknown] as const);
@@ -150,7 +139,7 @@ describe("@org/event-stream-client in Chromium", { timeout: 240_000 }, () => {
   });
 
   test("two components with the hook share one connection", async () => {
-    const page = await openFixture(browser, server.url);
+    const page = await openFixture(session.browser, session.server.url);
     page.setDefaultTimeout(45_000);
     const id = await createSettlement(5);
     await page.evaluate(([apiKey, settlementId]) => window.fx.mountReact(apiKey, settlementId), [KEY, id] as const);
@@ -170,7 +159,7 @@ describe("@org/event-stream-client in Chromium", { timeout: 240_000 }, () => {
   });
 
   test("pauses while the browser is offline and resumes from its place", async () => {
-    const page = await openFixture(browser, server.url);
+    const page = await openFixture(session.browser, session.server.url);
     page.setDefaultTimeout(45_000);
     await page.evaluate((apiKey) => window.fx.start({ apiKey, auth: "header", pauseWhenOffline: true }), KEY);
     await page.waitForFunction(() => window.fx.status() === "open");
@@ -190,7 +179,7 @@ describe("@org/event-stream-client in Chromium", { timeout: 240_000 }, () => {
   });
 
   test("pauses while the page is hidden and resumes from its place when it is visible again", async () => {
-    const page = await openFixture(browser, server.url);
+    const page = await openFixture(session.browser, session.server.url);
     page.setDefaultTimeout(45_000);
     await page.evaluate((apiKey) => window.fx.start({ apiKey, auth: "header", pauseWhenHidden: true }), KEY);
     await page.waitForFunction(() => window.fx.status() === "open");
