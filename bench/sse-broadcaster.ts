@@ -24,6 +24,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { request } from "./support/ipc.js";
 
 const SELF = fileURLToPath(import.meta.url);
 const EXEC_ARGV = ["--conditions=@org/source", "--import", "tsx", "--expose-gc"];
@@ -200,20 +201,6 @@ function clientMain(port: number, n: number): void {
 }
 
 // ---------- orchestration ----------
-function request<T>(child: ChildProcess, message: object, limitMs = 30_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onExit = () => reject(new Error(`child exited before answering ${JSON.stringify(message)}`));
-    const timer = setTimeout(() => reject(new Error(`no answer to ${JSON.stringify(message)}`)), limitMs);
-    child.once("exit", onExit);
-    child.once("message", (answer) => {
-      clearTimeout(timer);
-      child.off("exit", onExit);
-      resolve(answer as T);
-    });
-    child.send(message);
-  });
-}
-
 async function until(check: () => Promise<boolean>, what: string, limitMs = 30_000): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!(await check())) {

@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SseKind } from "./sse-server.js";
 import { median } from "./stats.js";
+import { request } from "../support/ipc.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -21,20 +22,6 @@ function launch(file: string, args: string[], openFiles: number): ChildProcess {
     ["-c", `ulimit -n ${openFiles} 2>/dev/null; exec "$0" "$@"`, process.execPath, "--conditions=@org/source", "--import", "tsx", "--expose-gc", join(here, file), ...args],
     { stdio: ["ignore", "inherit", "inherit", "ipc"] },
   );
-}
-
-function request<T>(child: ChildProcess, message: object, limitMs = 30_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onExit = () => reject(new Error(`process exited before answering ${JSON.stringify(message)}`));
-    const timer = setTimeout(() => reject(new Error(`no answer to ${JSON.stringify(message)}`)), limitMs);
-    child.once("exit", onExit);
-    child.once("message", (answer) => {
-      clearTimeout(timer);
-      child.off("exit", onExit);
-      resolve(answer as T);
-    });
-    child.send(message);
-  });
 }
 
 function firstMessage<T>(child: ChildProcess): Promise<T> {
