@@ -11,16 +11,21 @@ const KEY = "dashboard-key-0123456789";
 const env = { DATABASE_URL: database.url, API_KEYS: `acme:${KEY}`, PUBLISHER_POLL_INTERVAL_MS: "200", WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true", WEBHOOK_MAX_ATTEMPTS: "1" };
 const session = useServerAndBrowser(env);
 
+/** A new page on the dashboard, its uncaught errors collected; each wait fails on its own, with its selector, inside the test's limit. */
+async function openDashboard() {
+  const page = await session.browser.newPage();
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  page.setDefaultTimeout(45_000);
+  await page.goto(session.server.url);
+  return { page, pageErrors };
+}
+
 // Bounds, not expectations: a long transaction elsewhere on the test server can hold the feed back.
 describe("dashboard", { timeout: 300_000 }, () => {
   test("lists the tenant's settlements and moves the progress bar live from the stream", async () => {
     const api = httpClient(session.server.url, KEY);
-    const page = await session.browser.newPage();
-    const pageErrors: string[] = [];
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    // Each wait fails on its own, with its selector, inside the test's limit.
-    page.setDefaultTimeout(45_000);
-    await page.goto(session.server.url);
+    const { page, pageErrors } = await openDashboard();
     await page.fill("#api-key", KEY);
     await page.click("#login button");
     await page.waitForSelector("#connection.open");
@@ -52,11 +57,7 @@ describe("dashboard", { timeout: 300_000 }, () => {
 
   test("shows the connection going from open to reconnecting to open across a server restart, and stays live", async () => {
     const api = httpClient(session.server.url, KEY);
-    const page = await session.browser.newPage();
-    const pageErrors: string[] = [];
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.setDefaultTimeout(45_000);
-    await page.goto(session.server.url);
+    const { page, pageErrors } = await openDashboard();
     // Every status the badge shows, in order, recorded by the page itself.
     await page.evaluate(() => {
       const badge = document.querySelector("#connection")!;
@@ -95,11 +96,7 @@ describe("dashboard", { timeout: 300_000 }, () => {
     const receiver = await startReceiver(() => 503);
     try {
       const hook = (await api("POST", "/api/v1/webhooks", { url: receiver.url, types: ["payment.*"] })).body.id as string;
-      const page = await session.browser.newPage();
-      const pageErrors: string[] = [];
-      page.on("pageerror", (error) => pageErrors.push(error.message));
-      page.setDefaultTimeout(45_000);
-      await page.goto(session.server.url);
+      const { page, pageErrors } = await openDashboard();
       await page.fill("#api-key", KEY);
       await page.click("#login button");
       await page.waitForSelector(`#endpoints tr[data-webhook-id="${hook}"] .health.healthy`);
