@@ -166,6 +166,21 @@ describe("outbox and delivery stats", () => {
     expect(dead.received).toHaveLength(MAX_ATTEMPTS);
   });
 
+  test("an endpoint queues and counts only its own tenant's events: another tenant's traffic never passes through its group", async () => {
+    const target = await receiver();
+    const hook = await register(tenantA, target.url, ["settlement.*"]);
+    await failedSettlement(tenantB);
+    const { rows } = await sql<{ transaction_id: string; position: string }>`
+      select transaction_id::text, position::text from domain_events where tenant_id = 'tenant-b' order by transaction_id desc, position desc limit 1`.execute(database.db);
+    const lastOfB = rows[0]!;
+    const passed = async () =>
+      (await sql<{ passed: boolean }>`select (transaction_id, position) >= (${lastOfB.transaction_id}::xid8, ${lastOfB.position}::bigint) as passed from domain_events_groups where group_name = ${`webhook:${hook.id}`}`.execute(database.db)).rows[0]?.passed === true;
+    const queued = async () => Number((await sql<{ n: string }>`select count(*) as n from domain_events_deliveries where group_name = ${`webhook:${hook.id}`}`.execute(database.db)).rows[0]!.n);
+    await waitUntil(async () => (await passed()) && (await queued()) === 0, 20_000, "tenant A's endpoint group to pass tenant B's events");
+    expect(target.received).toHaveLength(0);
+    expect((await endpointStats(tenantA, hook.id)).this_instance?.delivered ?? 0).toBe(0);
+  });
+
   test("while the workers are stopped the backlog grows and ages; once they run again it drains and latency is counted", async () => {
     const target = await receiver();
     const hook = await register(tenantA, target.url, ["payment.*"]);

@@ -88,6 +88,7 @@ export function createWebhookDelivery(db: Kysely<any>, options: WebhookDeliveryO
   let refreshing: Promise<void> = Promise.resolve();
 
   async function deliver(endpoint: WebhookEndpoint, event: DomainEvent): Promise<void> {
+    // the group only queues the endpoint's tenant; checked again as the last guard against sending one tenant's data to another
     if (event.tenantId !== endpoint.tenantId || !publicEvents.isPublic(event.eventType)) return;
     const message = toStructuredHttp(toCloudEvent(event, { catalog: publicEvents, source: EVENT_SOURCE }));
     // continues the trace the event was written in; the request carries this span as its traceparent
@@ -109,6 +110,7 @@ export function createWebhookDelivery(db: Kysely<any>, options: WebhookDeliveryO
     const worker = createEventWorker(db, {
       group: groupOfEndpoint(endpoint.id),
       types: endpoint.types,
+      tenantId: endpoint.tenantId,
       startFrom: "now",
       handler: (event) => deliver(endpoint, event),
       concurrency: options.concurrency ?? 4,

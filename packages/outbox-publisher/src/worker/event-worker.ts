@@ -64,7 +64,7 @@ export function createEventWorker<DB extends EventsDatabase<T>, T extends string
    */
   async function round(signal: AbortSignal): Promise<boolean> {
     const filled = fillDue;
-    const scanned = filled ? await fillDeliveries(db, tables, group, settings.fillBatchSize, settings.types) : 0;
+    const scanned = filled ? await fillDeliveries(db, tables, group, settings.fillBatchSize, settings) : 0;
     if (signal.aborted) return false;
     const claimedAt = Date.now();
     const claimed = await claimDeliveries(db, tables, group, claimOptions);

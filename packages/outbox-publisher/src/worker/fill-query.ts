@@ -23,14 +23,14 @@ export async function registerGroup(db: Kysely<any>, tables: OutboxTables, group
  * rows, in commit-safe order, and advances the checkpoint: one statement,
  * so a crash leaves both or neither. Only one process fills a group at a
  * time (the others skip the locked group row). Returns how many events the
- * checkpoint passed (all of them, matching the type filter or not).
+ * checkpoint passed (all of them, matching the type and tenant filter or not).
  */
 export async function fillDeliveries(
   db: Kysely<any>,
   tables: OutboxTables,
   group: string,
   limit: number,
-  types: readonly string[] | undefined,
+  filter: { types?: readonly string[] | undefined; tenantId?: string | undefined },
 ): Promise<number> {
   const { rows } = await sql<{ scanned: string | number }>`
     with grp as (
@@ -46,7 +46,8 @@ export async function fillDeliveries(
       ) e
     ), inserted as (
       insert into ${sql.table(tables.deliveries)} (group_name, event_id, tenant_id, aggregate_type, aggregate_id, transaction_id, position, event_created_at)
-      select ${group}, id, tenant_id, aggregate_type, aggregate_id, transaction_id, position, created_at from batch where ${eventTypeCondition(types)}
+      select ${group}, id, tenant_id, aggregate_type, aggregate_id, transaction_id, position, created_at from batch
+      where ${eventTypeCondition(filter.types)}${filter.tenantId === undefined ? sql`` : sql` and tenant_id = ${filter.tenantId}`}
       on conflict do nothing
     ), last as (
       select transaction_id, position from batch order by transaction_id desc, position desc limit 1

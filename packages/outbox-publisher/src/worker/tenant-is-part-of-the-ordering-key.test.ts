@@ -36,3 +36,38 @@ test("a failing head of one tenant's aggregate does not hold another tenant's ag
   expect(failures).toEqual([poisonId]);
   expect(handled).not.toContain(behindId);
 });
+
+test("a group of one tenant queues only that tenant's events, in order, and its checkpoint passes the others", async () => {
+  const mixed: { id: string; tenant: string }[] = [];
+  for (let round = 0; round < 5; round++) {
+    for (const tenant of ["acme", "globex"]) {
+      for (const id of await writeEvents(database.db, 2, { prefix: `${tenant}-${round}`, tenantId: tenant })) mixed.push({ id, tenant });
+    }
+  }
+  const handled: string[] = [];
+  const tenantsSeen = new Set<string>();
+  const worker = createEventWorker(database.db, {
+    group: "acme-only",
+    tenantId: "acme",
+    pollIntervalMs: 10,
+    concurrency: 1,
+    handler(event) {
+      tenantsSeen.add(event.tenantId);
+      handled.push(event.id);
+    },
+  });
+  await worker.start();
+  try {
+    await waitFor(() => handled.length >= 10, 20_000, "acme's events");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    await worker.stop();
+  }
+  expect(handled).toEqual(mixed.filter((event) => event.tenant === "acme").map((event) => event.id));
+  expect([...tenantsSeen]).toEqual(["acme"]);
+  expect(worker.getStats().delivered).toBe(10);
+});
+
+test("an empty tenant id is refused", () => {
+  expect(() => createEventWorker(database.db, { group: "g", tenantId: "", handler() {} })).toThrow(/tenantId must be a non-empty string/);
+});

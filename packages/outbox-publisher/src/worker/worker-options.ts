@@ -17,6 +17,8 @@ export interface EventWorkerOptions<T extends string = string> extends OutboxTab
   handler: (event: DomainEvent) => unknown;
   /** Only events of these type patterns (`payment.*`); all when omitted. */
   types?: readonly string[];
+  /** Only events of this tenant; every tenant's when omitted. Others never enter the group's queue. */
+  tenantId?: string;
   /**
    * Most handlers running at once in this process (different aggregates).
    * @default 10
@@ -83,8 +85,8 @@ export interface EventWorker {
 
 /** {@link EventWorkerOptions} with every default merged and every value checked. */
 export interface ResolvedEventWorkerOptions
-  extends Required<Omit<EventWorkerOptions, "types" | "retry" | "listen" | "onMetric" | "tableName">>,
-    Pick<EventWorkerOptions, "types" | "listen" | "onMetric"> {
+  extends Required<Omit<EventWorkerOptions, "types" | "tenantId" | "retry" | "listen" | "onMetric" | "tableName">>,
+    Pick<EventWorkerOptions, "types" | "tenantId" | "listen" | "onMetric"> {
   tables: OutboxTables;
   policy: RetryPolicy;
 }
@@ -127,6 +129,9 @@ export function resolveEventWorkerOptions(options: EventWorkerOptions): Resolved
   }
   if (typeof settings.workerId !== "string" || settings.workerId === "") throw new OutboxError("invalid_options", "workerId must be a non-empty string");
   checkTypePatterns(settings.types);
+  if (settings.tenantId !== undefined && (typeof settings.tenantId !== "string" || settings.tenantId === "")) {
+    throw new OutboxError("invalid_options", "tenantId must be a non-empty string");
+  }
   const { retry, tableName, ...rest } = settings;
   return { ...rest, group, leaseRenewalIntervalMs, tables: resolveTables({ tableName }), policy: resolveRetryPolicy(retry) };
 }
