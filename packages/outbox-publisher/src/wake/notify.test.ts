@@ -1,9 +1,10 @@
 import { useTestDatabase } from "@org/test-harness";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { expect, test } from "vitest";
 import { waitFor } from "../test-support/fixtures.js";
 import { notifyEventsCommitted } from "./notify.js";
+import { pgListener } from "./pg-listener.js";
 
 const database = useTestDatabase();
 
@@ -44,4 +45,43 @@ test("resolveNotifyOptions merges the defaults once and refuses bad values", asy
   const invalid = expect.objectContaining({ name: "OutboxError", code: "invalid_options" });
   expect(() => resolveNotifyOptions({ minIntervalMs: -1 })).toThrow(invalid);
   expect(() => resolveNotifyOptions({ onError: "log" as never })).toThrow(invalid);
+});
+
+test("a commit in this process wakes this process's listeners at once, not after the NOTIFY's interval, and its NOTIFY does not wake them twice", async () => {
+  const wakes: number[] = [];
+  const stop = await pgListener({ connectionString: database.url }).subscribe(() => wakes.push(performance.now()));
+  const outsider = new pg.Client({ connectionString: database.url });
+  await outsider.connect();
+  let outsiderGot = 0;
+  outsider.on("notification", () => outsiderGot++);
+  await outsider.query("LISTEN outbox_events");
+  try {
+    await waitFor(() => wakes.length === 1, 10_000, "the wake-up every subscription starts with");
+    await notifyEventsCommitted(database.db); // the next one waits out the interval
+    await waitFor(() => outsiderGot === 1 && wakes.length === 2, 10_000, "the first notification");
+    const calledAt = performance.now();
+    const second = notifyEventsCommitted(database.db, { minIntervalMs: 1_000 });
+    expect(wakes).toHaveLength(3); // woken in the call itself
+    expect(wakes[2]! - calledAt).toBeLessThan(1_000);
+    await second;
+    await waitFor(() => outsiderGot === 2, 10_000, "the second NOTIFY, for other processes");
+    await outsider.query("select pg_sleep(0.05)"); // a NOTIFY back to this process's listener would have arrived by now
+    expect(wakes).toHaveLength(3);
+  } finally {
+    await outsider.end();
+    await stop();
+  }
+});
+
+test("a NOTIFY from another process (or by hand) still wakes the listener", async () => {
+  let wakes = 0;
+  const stop = await pgListener({ connectionString: database.url }).subscribe(() => wakes++);
+  try {
+    await waitFor(() => wakes === 1, 10_000, "the first wake-up");
+    await database.db.executeQuery(sql`notify outbox_events`.compile(database.db));
+    await database.db.executeQuery(sql`select pg_notify('outbox_events', 'some-other-process')`.compile(database.db));
+    await waitFor(() => wakes === 3, 10_000, "two more wake-ups");
+  } finally {
+    await stop();
+  }
 });

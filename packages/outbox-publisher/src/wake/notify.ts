@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import { checkInteger, OutboxError } from "../errors.js";
 import { definedOptions } from "../options.js";
+import { PROCESS_TOKEN, wakeLocalListeners } from "./local-wakeups.js";
 import { checkChannel, DEFAULT_CHANNEL } from "./wake-source.js";
 
 /** Options of {@link notifyEventsCommitted}. */
@@ -13,7 +14,8 @@ export interface NotifyOptions {
   /**
    * Least time between the starts of two NOTIFYs of this process: under a
    * flood of commits, one wake-up per interval is plenty, and each NOTIFY
-   * is a commit of its own that takes PostgreSQL's notify queue lock.
+   * is a commit of its own that takes PostgreSQL's notify queue lock. Only
+   * other processes wait for it: this process's listeners are woken at once.
    * @default 5
    */
   minIntervalMs?: number;
@@ -49,7 +51,7 @@ class CommitNotifier {
       // The NOTIFY is a transaction of its own that commits a WAL record; it
       // is only a hint, so it does not wait for the flush (the events it
       // announces were flushed by their own commit).
-      this.#inFlight = sql`select set_config('synchronous_commit', 'off', true), pg_notify(${this.channel}, '')`
+      this.#inFlight = sql`select set_config('synchronous_commit', 'off', true), pg_notify(${this.channel}, ${PROCESS_TOKEN})`
         .execute(this.db)
         .then(() => undefined, onError);
       await this.#inFlight;
@@ -73,7 +75,9 @@ export function resolveNotifyOptions(options: NotifyOptions = {}): Required<Noti
 }
 
 /**
- * Wakes the publishers after a commit: a NOTIFY sent outside the writing
+ * Wakes the publishers after a commit: those of this process at once (the
+ * listeners `pgListener` and `pgliteListener` made here, whatever database
+ * they listen on), and those of other processes by a NOTIFY sent outside the writing
  * transaction, so commits do not queue on PostgreSQL's notify lock (a
  * NOTIFY inside every write transaction serializes commits). Coalesced per
  * process: any number of calls share the next NOTIFY, at most one is in
@@ -96,5 +100,6 @@ export function notifyEventsCommitted<DB>(database: Kysely<DB>, options: NotifyO
   if (!byChannel) notifiers.set(db, (byChannel = new Map()));
   let notifier = byChannel.get(channel);
   if (!notifier) byChannel.set(channel, (notifier = new CommitNotifier(db, channel)));
+  wakeLocalListeners(channel);
   return notifier.notify(minIntervalMs, onError);
 }

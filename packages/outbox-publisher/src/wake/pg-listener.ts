@@ -2,6 +2,7 @@ import pg from "pg";
 import { checkInteger, OutboxError } from "../errors.js";
 import { definedOptions } from "../options.js";
 import { abortableDelay } from "./abortable-delay.js";
+import { addLocalListener, isOwnNotification } from "./local-wakeups.js";
 import { checkChannel, DEFAULT_CHANNEL, type WakeSource } from "./wake-source.js";
 
 /** Options of {@link pgListener}. */
@@ -114,7 +115,8 @@ export function pgListener(options: PgListenerOptions): WakeSource {
         c.on("error", (error) => drop(c, error));
         c.on("end", () => drop(c, new Error("LISTEN connection ended")));
         c.on("notification", (message) => {
-          if (message.channel === settings.channel) onWake();
+          // this process's commits woke it already (notifyEventsCommitted)
+          if (message.channel === settings.channel && !isOwnNotification(message.payload)) onWake();
         });
         try {
           await c.connect();
@@ -150,11 +152,13 @@ export function pgListener(options: PgListenerOptions): WakeSource {
         }
       }
 
+      const removeLocal = addLocalListener(settings.channel, onWake);
       connecting = establish().finally(() => (connecting = undefined));
       // The first attempt decides whether subscribe resolves connected; later ones run in the background.
       await Promise.race([connecting, abortableDelay(settings.healthCheckTimeoutMs)]);
 
       return async () => {
+        removeLocal();
         stopped.abort();
         clearInterval(health);
         await connecting;
