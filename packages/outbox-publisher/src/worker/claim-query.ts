@@ -25,7 +25,7 @@ export async function claimDeliveries(
   { limit, leaseMs, workerId }: { limit: number; leaseMs: number; workerId: string },
 ): Promise<Claimed[]> {
   const d = sql.table(tables.deliveries);
-  const { rows } = await sql<{ event_id: string; attempts: number }>`
+  const { rows } = await sql<EventRow & { claimed_attempts: number }>`
     with heads as (
       select h.tenant_id, h.aggregate_type, h.aggregate_id, h.transaction_id, h.position
       from ${d} h
@@ -59,16 +59,15 @@ export async function claimDeliveries(
       ) r
       order by h.transaction_id, h.position, r.transaction_id, r.position
       limit ${limit}
+    ), claimed as (
+      update ${d} c set locked_until = now() + ${leaseMs} * interval '1 millisecond', locked_by = ${workerId}
+      -- by ctid: a TID scan whatever the statistics say; a row changed since
+      -- this statement's snapshot fails the recheck and is simply not claimed
+      where c.ctid = any(array(select row_id from run))
+      returning c.event_id, c.attempts
     )
-    update ${d} c set locked_until = now() + ${leaseMs} * interval '1 millisecond', locked_by = ${workerId}
-    -- by ctid: a TID scan whatever the statistics say; a row changed since
-    -- this statement's snapshot fails the recheck and is simply not claimed
-    where c.ctid = any(array(select row_id from run))
-    returning c.event_id, c.attempts`.execute(db);
-  if (rows.length === 0) return [];
-  const attempts = new Map(rows.map((row) => [row.event_id, Number(row.attempts)]));
-  const events = await sql<EventRow>`
-    select * from ${sql.table(tables.events)} where id = any(${rows.map((row) => row.event_id)}::text[])
-    order by transaction_id, position`.execute(db);
-  return events.rows.map((row) => ({ event: toDomainEvent(row), attempts: attempts.get(row.id) ?? 0 }));
+    select e.*, claimed.attempts as claimed_attempts
+    from claimed join ${sql.table(tables.events)} e on e.id = claimed.event_id
+    order by e.transaction_id, e.position`.execute(db);
+  return rows.map((row) => ({ event: toDomainEvent(row), attempts: Number(row.claimed_attempts) }));
 }

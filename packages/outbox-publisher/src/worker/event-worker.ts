@@ -54,6 +54,7 @@ export function createEventWorker<DB extends EventsDatabase<T>, T extends string
   // Fill only while the queue runs short (the last claim was not full): a
   // queue far ahead of the claims only makes every claim scan more rows.
   let fillDue = true;
+  let lastQueueClaimAt = Number.NEGATIVE_INFINITY;
 
   /**
    * One fill (when due), claim and handling. Returns whether another round
@@ -64,20 +65,26 @@ export function createEventWorker<DB extends EventsDatabase<T>, T extends string
    */
   async function round(signal: AbortSignal): Promise<boolean> {
     const filled = fillDue;
-    const scanned = filled ? await fillDeliveries(db, tables, group, settings.fillBatchSize, settings) : 0;
-    if (signal.aborted) return false;
     const claimedAt = Date.now();
-    const claimed = await claimDeliveries(db, tables, group, claimOptions);
+    const fill = filled ? await fillDeliveries(db, tables, group, settings.fillBatchSize, settings, claimOptions) : { scanned: 0, claimed: [] };
+    let claimed = fill.claimed;
+    // The queued rows (retries due, released claims, what the fill could not claim): at once when the
+    // fill claimed nothing, else at least once per poll interval, so a stream of new events never starves them.
+    if (claimed.length < settings.batchSize && !signal.aborted && (claimed.length === 0 || Date.now() - lastQueueClaimAt >= settings.pollIntervalMs)) {
+      lastQueueClaimAt = Date.now();
+      claimed = [...claimed, ...(await claimDeliveries(db, tables, group, { ...claimOptions, limit: settings.batchSize - claimed.length }))];
+    }
     fillDue = claimed.length < settings.batchSize;
     if (claimed.length > 0) {
       leases.hold(claimed.map(({ event }) => event), claimedAt);
       try {
+        // once stopping, it gives every unstarted claim back, the fill's included
         await handleBatch(db, claimed, { ...settings, tables, group, leases, policy, metrics, signal });
       } finally {
         leases.clear();
       }
     }
-    return claimed.length > 0 || !filled || scanned === settings.fillBatchSize;
+    return claimed.length > 0 || !filled || fill.scanned === settings.fillBatchSize;
   }
 
   async function loop(signal: AbortSignal): Promise<void> {

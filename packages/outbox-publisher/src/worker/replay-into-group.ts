@@ -52,7 +52,9 @@ export async function replayIntoGroup<DB extends EventsDatabase<T>, T extends st
   let queued = 0;
   const flush = async () => {
     if (ids.length === 0) return;
+    // touching the group row tells a concurrent fill that its snapshot missed these rows (it then claims nothing new)
     const inserted = await sql`
+      with touched as (update ${sql.table(tables.groups)} set updated_at = now() where group_name = ${group})
       insert into ${sql.table(tables.deliveries)} (group_name, event_id, tenant_id, aggregate_type, aggregate_id, transaction_id, position, event_created_at)
       select ${group}, id, tenant_id, aggregate_type, aggregate_id, transaction_id, position, created_at
       from ${sql.table(tables.events)} where id = any(${ids}::text[])
