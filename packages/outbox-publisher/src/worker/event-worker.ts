@@ -66,11 +66,12 @@ export function createEventWorker<DB extends EventsDatabase<T>, T extends string
   async function round(signal: AbortSignal): Promise<boolean> {
     const filled = fillDue;
     const claimedAt = Date.now();
-    const fill = filled ? await fillDeliveries(db, tables, group, settings.fillBatchSize, settings, claimOptions) : { scanned: 0, claimed: [] };
+    const fill = filled ? await fillDeliveries(db, tables, group, settings.fillBatchSize, settings, claimOptions) : { scanned: 0, claimed: [], queueHasDue: true };
     let claimed = fill.claimed;
-    // The queued rows (retries due, released claims, what the fill could not claim): at once when the
-    // fill claimed nothing, else at least once per poll interval, so a stream of new events never starves them.
-    if (claimed.length < settings.batchSize && !signal.aborted && (claimed.length === 0 || Date.now() - lastQueueClaimAt >= settings.pollIntervalMs)) {
+    // The queued rows (retries due, released claims, what the fill could not claim): when the fill saw some
+    // and claimed nothing, and at least once per poll interval, so a stream of new events never starves them.
+    const queueClaimDue = (fill.queueHasDue && claimed.length === 0) || Date.now() - lastQueueClaimAt >= settings.pollIntervalMs;
+    if (claimed.length < settings.batchSize && !signal.aborted && queueClaimDue) {
       lastQueueClaimAt = Date.now();
       claimed = [...claimed, ...(await claimDeliveries(db, tables, group, { ...claimOptions, limit: settings.batchSize - claimed.length }))];
     }

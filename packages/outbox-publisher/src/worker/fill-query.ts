@@ -19,10 +19,12 @@ export async function registerGroup(db: Kysely<any>, tables: OutboxTables, group
   await sql`insert into ${sql.table(tables.groups)} (group_name, transaction_id, position) ${start} on conflict do nothing`.execute(db);
 }
 
-/** What a fill did: how many events the checkpoint passed, and the new deliveries it claimed at once. */
+/** What a fill did: how many events the checkpoint passed, the new deliveries it claimed at once, and whether the queue holds rows a claim may take. */
 export interface FillResult {
   scanned: number;
   claimed: Claimed[];
+  /** Rows pending and due (not claimed) were queued before, or queued now without a claim: the regular claim has work. */
+  queueHasDue: boolean;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function fillDeliveries(
   const d = sql.table(tables.deliveries);
   const g = sql.table(tables.groups);
   const claimLimit = claim?.limit ?? 0;
-  const { rows } = await sql<{ scanned: string | number } & Partial<EventRow>>`
+  const { rows } = await sql<{ scanned: string | number; queue_has_due: boolean } & Partial<EventRow>>`
     with grp as (
       select l.transaction_id, l.position,
         -- the version this statement's snapshot sees is the one it locked: no fill or replay committed in between
@@ -91,12 +93,17 @@ export async function fillDeliveries(
       update ${g} u set transaction_id = last.transaction_id, position = last.position, updated_at = now()
       from last where u.group_name = ${group}
     )
-    select (select count(*) from batch) as scanned, b.*
+    select (select count(*) from batch) as scanned,
+      exists (select 1 from inserted where not inserted.claimed) or exists (
+        select 1 from ${d} q where q.group_name = ${group} and q.status = 'pending' and q.next_attempt_at <= now()
+          and (q.locked_until is null or q.locked_until < now())) as queue_has_due,
+      b.*
     from (select 1) one
     left join (batch b join inserted i on i.event_id = b.id and i.claimed) on true
     order by b.transaction_id, b.position`.execute(db);
   return {
     scanned: Number(rows[0]?.scanned ?? 0),
+    queueHasDue: rows[0]?.queue_has_due ?? true,
     claimed: rows.filter((row) => row.id !== null && row.id !== undefined).map((row) => ({ event: toDomainEvent(row as EventRow), attempts: 0 })),
   };
 }
