@@ -1,14 +1,16 @@
 import { sql, type Kysely } from "kysely";
+import { asyncCommit } from "../async-commit.js";
 import { FEED_GROUP, type OutboxTables } from "../tables.js";
 
 /**
  * Marks relayed events `published_at = now()` and forgets their retry state,
- * in one statement.
+ * in one statement, committed without waiting for the WAL flush (a lost
+ * mark only relays its events again).
  */
 export async function markPublished(db: Kysely<any>, tables: OutboxTables, ids: readonly string[], hadFailures: boolean): Promise<void> {
   if (ids.length === 0) return;
   const list = sql`${[...ids]}::text[]`;
-  const update = sql`update ${sql.table(tables.events)} set published_at = now() where id = any(${list}) and published_at is null`;
+  const update = sql`update ${sql.table(tables.events)} set published_at = now() where id = any(${list}) and published_at is null and ${asyncCommit()}`;
   if (!hadFailures) {
     await update.execute(db);
     return;

@@ -1,5 +1,6 @@
 import { toDomainEvent, type DomainEvent, type EventRow } from "@org/events";
 import { sql, type Kysely } from "kysely";
+import { asyncCommit } from "../async-commit.js";
 import type { OutboxTables } from "../tables.js";
 
 /** A claimed delivery: the event and its failed attempts so far. */
@@ -68,6 +69,7 @@ export async function claimDeliveries(
     )
     select e.*, claimed.attempts as claimed_attempts
     from claimed join ${sql.table(tables.events)} e on e.id = claimed.event_id
+    where ${asyncCommit()}
     order by e.transaction_id, e.position`.execute(db);
   return rows.map((row) => ({ event: toDomainEvent(row), attempts: Number(row.claimed_attempts) }));
 }

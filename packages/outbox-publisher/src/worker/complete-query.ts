@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { asyncCommit } from "../async-commit.js";
 import type { OutboxTables } from "../tables.js";
 
 /**
@@ -16,7 +17,7 @@ export async function completeDeliveries(
   if (ids.length === 0) return new Set();
   const { rows } = await sql<{ event_id: string }>`
     delete from ${sql.table(tables.deliveries)}
-    where group_name = ${group} and locked_by = ${workerId} and event_id = any(${[...ids]}::text[])
+    where group_name = ${group} and locked_by = ${workerId} and event_id = any(${[...ids]}::text[]) and ${asyncCommit()}
     returning event_id`.execute(db);
   return new Set(rows.map((row) => row.event_id));
 }

@@ -1,5 +1,6 @@
 import { commitSafeHorizon, eventTypeCondition, toDomainEvent, type EventRow } from "@org/events";
 import { sql, type Kysely } from "kysely";
+import { asyncCommit } from "../async-commit.js";
 import type { OutboxTables } from "../tables.js";
 import type { Claimed } from "./claim-query.js";
 
@@ -41,7 +42,8 @@ export interface FillResult {
  * only when the filler's snapshot saw every queued row: when no other fill
  * or replay changed the group row between the statement's snapshot and
  * its lock (the row's `xmin` is the same in both). Otherwise it only queues,
- * and the regular claim takes them in order.
+ * and the regular claim takes them in order. Committed without waiting for
+ * the WAL flush (see asyncCommit).
  */
 export async function fillDeliveries(
   db: Kysely<any>,
@@ -100,6 +102,7 @@ export async function fillDeliveries(
       b.*
     from (select 1) one
     left join (batch b join inserted i on i.event_id = b.id and i.claimed) on true
+    where ${asyncCommit()}
     order by b.transaction_id, b.position`.execute(db);
   return {
     scanned: Number(rows[0]?.scanned ?? 0),
