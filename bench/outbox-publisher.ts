@@ -286,7 +286,8 @@ async function main() {
     rows.push(["raw single-row INSERT, 1 client, again at the end", `${fmt(rawAfter)} rows/s`, rawAfter]);
   } finally {
     await db.destroy();
-    await admin(`drop database if exists "${name}" with (force)`);
+    // A plain DROP first (it waits for the pool's closing connections), as bench/peers/scratch.ts does: FORCE would end them with an error this process could still receive.
+    await admin(`drop database if exists "${name}"`).catch(() => admin(`drop database if exists "${name}" with (force)`));
   }
   const width = Math.max(...rows.map((row) => row[0].length));
   const width2 = Math.max(...rows.map((row) => row[1].length));
