@@ -17,7 +17,7 @@
  *   BENCH_QUICK=1 pnpm bench    # the smoke CI runs: every benchmark in its short form
  *
  * BENCH_QUICK=1 runs every benchmark (or the ones named) in its smoke form:
- * small counts and durations, one round, about 3 minutes for all of them on
+ * small counts and durations, one round, about 2.5 minutes for all of them on
  * 2 cores. Its JSON goes to bench/results/quick/ (git-ignored), its reports
  * beside it, never to docs/ or over the real results. It only shows that each
  * benchmark completes and writes its JSON: its figures are not compared with
