@@ -29,6 +29,12 @@
  *
  * Results go to bench/results/e2e.json and docs/END-TO-END.md.
  * BENCH_TARGETS=postgres,pglite narrows the databases.
+ *
+ * BENCH_QUICK=1 is the smoke form: both databases, 200 warm-up creates, 20
+ * idle POSTs, 100 and 500 creates/s and 16 in flight for 1 s each, this tree
+ * only (BENCH_E2E_BASELINE is ignored); it writes
+ * bench/results/quick/e2e.json and bench/results/quick/END-TO-END.md, never
+ * docs/.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -39,16 +45,20 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { docsDir, numberSetting, QUICK, textSetting, writeResults } from "./support/results.js";
 import { BENCH_KEY, createdStream, startService, stopService, type ServiceProcess } from "./support/service-process.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const RATES = (process.env.BENCH_RATES ?? "100,500,1000,2000").split(",").map(Number);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
-const IDLE_POSTS = Number(process.env.BENCH_IDLE_POSTS ?? 200);
+const SECONDS = numberSetting("BENCH_SECONDS", 10, 1);
+const RATES = textSetting("BENCH_RATES", "100,500,1000,2000", "100,500").split(",").map(Number);
+const CONCURRENCY = numberSetting("BENCH_CONCURRENCY", 64, 16);
+const IDLE_POSTS = numberSetting("BENCH_IDLE_POSTS", 200, 20);
 const TARGETS = (process.env.BENCH_TARGETS ?? "postgres,pglite").split(",") as Target[];
-const BASELINE = process.env.BENCH_E2E_BASELINE;
+/** The smoke measures this tree only: installing and running an old commit is no part of it. */
+const BASELINE = QUICK ? undefined : process.env.BENCH_E2E_BASELINE;
+/** Creates (32 in flight) that warm each service up before anything is measured. */
+const WARM_UP_CREATES = QUICK ? 200 : 2_000;
 const KEY = BENCH_KEY;
 /** Requests in flight at most in the open loop; more would only measure the generator's queue. */
 const MAX_OUTSTANDING = 2_000;
@@ -440,7 +450,7 @@ async function runSystem(name: string, tree: string, target: Target): Promise<Sy
     const warming = load;
     await Promise.all(
       Array.from({ length: 32 }, async () => {
-        for (let n = 0; n < 2_000 / 32; n += 1) await warming.send();
+        for (let n = 0; n < WARM_UP_CREATES / 32; n += 1) await warming.send();
       }),
     );
     await load.drain(10_000);
@@ -518,6 +528,7 @@ function report(results: SystemResult[], machine: Record<string, string>): strin
     "",
     `Machine: ${machine.cpus}, ${machine.memory}, Node ${process.versions.node}, ${machine.postgres}; run ${new Date().toISOString()}. The service, PostgreSQL and the load generator (this process) share the cores.`,
     `Open-loop phases last ${SECONDS} s each; one SSE client reads \`settlement.created\`. ${BASELINE ? `Each cell reads "${results[0]!.system} → this tree", measured in the same run.` : ""}`,
+    ...(QUICK ? ["", "> **Smoke run (`BENCH_QUICK=1`)**: short phases at low rates; these figures only show that the benchmark runs."] : []),
   ];
   for (const target of TARGETS) {
     const runs = results.filter((result) => result.target === target);
@@ -537,6 +548,7 @@ function report(results: SystemResult[], machine: Record<string, string>): strin
 }
 
 async function main() {
+  if (QUICK && process.env.BENCH_E2E_BASELINE) console.error("BENCH_QUICK=1: BENCH_E2E_BASELINE is ignored (the smoke measures this tree only)");
   const postgres = await withClient(BASE_URL, async (client) => (await client.query<{ server_version: string }>("show server_version")).rows[0]!.server_version);
   const machine = { cpus: `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()})`, memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`, postgres: `PostgreSQL ${postgres}` };
   const systems = [...(BASELINE ? [baselineTree(BASELINE)] : []), { name: "this tree", tree: ROOT }];
@@ -546,9 +558,11 @@ async function main() {
   }
   const markdown = report(results, machine);
   console.log(`\n${markdown}`);
-  mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  writeFileSync(join(ROOT, "bench/results/e2e.json"), JSON.stringify({ machine, seconds: SECONDS, results }, null, 2) + "\n");
-  writeFileSync(join(ROOT, "docs/END-TO-END.md"), markdown);
+  // The smoke's JSON says so; a full run's keeps its shape.
+  console.error(`wrote ${writeResults("e2e", { machine, seconds: SECONDS, ...(QUICK ? { quick: true } : {}), results })}`);
+  mkdirSync(docsDir, { recursive: true });
+  writeFileSync(join(docsDir, "END-TO-END.md"), markdown);
+  console.error(`wrote ${join(docsDir, "END-TO-END.md")}`);
 }
 
 await main();

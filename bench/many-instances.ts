@@ -25,21 +25,26 @@
  * created and dropped) and, for the redis mode, Redis on REDIS_URL (default
  * redis://127.0.0.1:6379; keys under a random prefix, deleted afterwards).
  * BENCH_MODES=postgres,redis and BENCH_INSTANCES=1,3 narrow the matrix.
+ *
+ * Writes bench/results/many-instances.json. BENCH_QUICK=1 is the smoke form
+ * (the same matrix; 4 writers for 1 s, then 50 writes/s for 1 s, 2 clients
+ * per instance; bench/results/quick/many-instances.json).
  */
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { buildService } from "../apps/api/scripts/build.js";
+import { numberSetting, QUICK, writeResults } from "./support/results.js";
 import { BENCH_KEY, createdStream, startService, stopService, type ServiceProcess } from "./support/service-process.js";
 
 const API_DIR = fileURLToPath(new URL("../apps/api", import.meta.url));
 const BASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WRITERS = Number(process.env.BENCH_WRITERS ?? 16);
-const RATE = Number(process.env.BENCH_RATE ?? 200);
-const CLIENTS_PER_INSTANCE = Number(process.env.BENCH_CLIENTS_PER_INSTANCE ?? 20);
+const SECONDS = numberSetting("BENCH_SECONDS", 10, 1);
+const WRITERS = numberSetting("BENCH_WRITERS", 16, 4);
+const RATE = numberSetting("BENCH_RATE", 200, 50);
+const CLIENTS_PER_INSTANCE = numberSetting("BENCH_CLIENTS_PER_INSTANCE", 20, 2);
 const MODES = (process.env.BENCH_MODES ?? "postgres,redis").split(",") as ("postgres" | "redis")[];
 const INSTANCES = (process.env.BENCH_INSTANCES ?? "1,3").split(",").map(Number);
 const KEY = BENCH_KEY;
@@ -221,6 +226,7 @@ async function runConfiguration(mode: "postgres" | "redis", count: number): Prom
 }
 
 async function main() {
+  const startedAt = new Date().toISOString();
   await buildService(); // the instances run dist/main.js, as `pnpm start` does
   const results: Result[] = [];
   for (const mode of MODES) {
@@ -240,6 +246,8 @@ async function main() {
       `| ${r.mode} | ${r.instances} | ${fmt(r.writesPerSecond)} | ${fmt(r.framesPerSecond)} | ${r.complete ? "yes" : "NO"} | ${fmt(r.lagAfterLastWriteMs)} | ${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p95, 1)} / ${fmt(r.latency.p99, 1)} / ${fmt(r.latency.max, 1)} | ${fmt(r.dbXactPerSecond)} | ${fmt(r.dbRowsReadPerSecond)} | ${r.mode === "postgres" ? fmt(r.followerReadsPerSecondPerInstance, 1) : "–"} |`,
     );
   }
+  const settings = { seconds: SECONDS, writers: WRITERS, rate: RATE, clientsPerInstance: CLIENTS_PER_INSTANCE, modes: MODES, instances: INSTANCES };
+  console.error(`wrote ${writeResults("many-instances", { benchmark: "many-instances", quick: QUICK, startedAt, settings, results })}`);
 }
 
 await main();

@@ -5,7 +5,7 @@
  * spread):
  *
  *   pnpm bench outbox-peers          # about 11 minutes
- *   BENCH_QUICK=1 pnpm bench outbox-peers   # the smoke CI runs
+ *   BENCH_QUICK=1 pnpm bench outbox-peers   # its smoke form (CI runs every benchmark's: BENCH_QUICK=1 pnpm bench)
  *
  * 1. commit → handler and begin → handler latency at 500 and 1,000
  *    transactional enqueues/s (BEGIN; UPDATE; enqueue; COMMIT);

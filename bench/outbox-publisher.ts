@@ -16,6 +16,10 @@
  * Creates a scratch database on DATABASE_URL's server (default
  * postgres://postgres@127.0.0.1:5432/postgres) and drops it afterwards.
  * BENCH_BACKLOG changes the backlog size.
+ *
+ * Writes bench/results/outbox-publisher.json. BENCH_QUICK=1 is the smoke form
+ * (1 round, half-second write periods, 1 s of latency, a 2,000-event backlog;
+ * bench/results/quick/outbox-publisher.json).
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -32,12 +36,15 @@ import {
 import { advisoryLockLeader, pgListener } from "@org/outbox-publisher/pg";
 import { sql, type Kysely } from "kysely";
 import pg from "pg";
+import { numberSetting, QUICK, writeResults } from "./support/results.js";
 
 const BASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 200_000);
-const WRITE_SECONDS = 2;
-const ROUNDS = 3;
-const LATENCY_SECONDS = 8;
+const BACKLOG = numberSetting("BENCH_BACKLOG", 200_000, 2_000);
+const WRITE_SECONDS = QUICK ? 0.5 : 2;
+const ROUNDS = QUICK ? 1 : 3;
+const LATENCY_SECONDS = QUICK ? 1 : 8;
+/** Seconds of each raw insert rate measurement (at the start and at the end). */
+const RAW_SECONDS = QUICK ? 0.5 : 4;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
@@ -197,12 +204,20 @@ async function drainWorkers(url: string, count: number, group: string): Promise<
 }
 
 async function main() {
+  const startedAt = new Date().toISOString();
   const name = `outbox_bench_${randomBytes(4).toString("hex")}`;
   const url = Object.assign(new URL(BASE_URL), { pathname: `/${name}` }).toString();
   await admin(`create database "${name}"`);
   const { db } = createPostgresDatabase({ connectionString: url, max: 8 });
   // [what, result, events/s to compare with the raw insert rate]
   const rows: [string, string, number | undefined][] = [];
+  // The same figures unformatted, for bench/results/outbox-publisher.json.
+  const figures: { rawRowsPerSecond: number[]; writers: Record<string, unknown>; latency: Record<string, unknown>; drain: Record<string, number> } = {
+    rawRowsPerSecond: [],
+    writers: {},
+    latency: {},
+    drain: {},
+  };
   let rawBest = 0;
   const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
   try {
@@ -211,8 +226,9 @@ async function main() {
     await truncate(db);
 
     const only = process.env.BENCH_ONLY; // "writers" | "latency" | "drain": one part (for tuning); the README quotes full runs
-    const raw = await rawInsertRate(url, 4);
+    const raw = await rawInsertRate(url, RAW_SECONDS);
     rawBest = raw;
+    figures.rawRowsPerSecond.push(raw);
     rows.push(["raw single-row INSERT, 1 client", `${fmt(raw)} rows/s`, raw]);
     await truncate(db);
 
@@ -229,6 +245,7 @@ async function main() {
       }
       results.sort((a, b) => a.ratio - b.ratio);
       const median = results[Math.floor(ROUNDS / 2)]!;
+      figures.writers[wake] = { median, rounds: results };
       rows.push([
         `writers flat out (4 clients) + feed, wake: ${wake === "poll" ? "poll every 50 ms" : `NOTIFY ${wake}`}`,
         `${fmt(median.rate)} tx/s = ${median.ratio.toFixed(2)}x writers alone (${fmt(median.baseline)}); backlog max ${fmt(Math.max(...results.map((r) => r.maxBacklog)))}, caught up ${fmt(Math.max(...results.map((r) => r.catchUpMs)))} ms after`,
@@ -238,6 +255,7 @@ async function main() {
 
     for (const wake of only && only !== "latency" ? [] : (["after-commit", "in-transaction"] as const)) {
       const latency = await latencyAt(url, db, 1000, wake);
+      figures.latency[wake] = latency;
       rows.push([
         `commit-to-handler latency at ${fmt(latency.achieved)} events/s (NOTIFY ${wake})`,
         `p50 ${fmt(latency.p50, 2)} ms, p99 ${fmt(latency.p99, 2)} ms, max ${fmt(latency.max, 1)} ms`,
@@ -249,9 +267,11 @@ async function main() {
     if (!only || only === "drain") {
       await fillBacklog(db, BACKLOG);
       const feedSeconds = await drainFeed(url, db);
+      figures.drain.feedSeconds = feedSeconds;
       rows.push([`drain ${fmt(BACKLOG)} backlog: ordered feed (1 relay)`, `${fmt(feedSeconds, 1)} s = ${fmt(BACKLOG / feedSeconds)} events/s`, BACKLOG / feedSeconds]);
       for (const count of [1, 2]) {
         const seconds = await drainWorkers(url, count, `drain_${count}`);
+        figures.drain[`workers${count}Seconds`] = seconds;
         rows.push([
           `drain ${fmt(BACKLOG)} backlog: worker group, ${count} worker${count > 1 ? "s" : ""}`,
           `${fmt(seconds, 1)} s = ${fmt((BACKLOG + SEED) / seconds)} events/s`,
@@ -260,12 +280,14 @@ async function main() {
       }
     }
     await truncate(db);
-    const rawAfter = await rawInsertRate(url, 4);
+    const rawAfter = await rawInsertRate(url, RAW_SECONDS);
     rawBest = Math.max(raw, rawAfter);
+    figures.rawRowsPerSecond.push(rawAfter);
     rows.push(["raw single-row INSERT, 1 client, again at the end", `${fmt(rawAfter)} rows/s`, rawAfter]);
   } finally {
     await db.destroy();
-    await admin(`drop database if exists "${name}" with (force)`);
+    // A plain DROP first (it waits for the pool's closing connections), as bench/peers/scratch.ts does: FORCE would end them with an error this process could still receive.
+    await admin(`drop database if exists "${name}"`).catch(() => admin(`drop database if exists "${name}" with (force)`));
   }
   const width = Math.max(...rows.map((row) => row[0].length));
   const width2 = Math.max(...rows.map((row) => row[1].length));
@@ -275,6 +297,16 @@ async function main() {
   for (const [what, result, rate] of rows) {
     console.log(`${what.padEnd(width)} | ${result.padEnd(width2)} | ${rate === undefined ? "" : `${(rate / rawBest).toFixed(2)}x`}`);
   }
+  const file = writeResults("outbox-publisher", {
+    benchmark: "outbox-publisher",
+    quick: QUICK,
+    startedAt,
+    settings: { backlog: BACKLOG, seed: SEED, writeSeconds: WRITE_SECONDS, rounds: ROUNDS, latencySeconds: LATENCY_SECONDS, rawSeconds: RAW_SECONDS, only: process.env.BENCH_ONLY ?? null },
+    table: rows.map(([measurement, result, rate]) => ({ measurement, result, vsRawInsert: rate === undefined ? null : rate / rawBest })),
+    rawBest,
+    ...figures,
+  });
+  console.error(`wrote ${file}`);
 }
 
 await main();

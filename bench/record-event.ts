@@ -10,6 +10,9 @@
  *
  * Variants run interleaved in rounds, so that drift of the machine hits all
  * of them alike; each figure is the median round.
+ *
+ * Writes bench/results/record-event.json. BENCH_QUICK=1 is the smoke form
+ * (1 round of 200 transactions; bench/results/quick/record-event.json).
  */
 import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
@@ -17,10 +20,11 @@ import { sql, type Kysely } from "kysely";
 import pg from "pg";
 import { migrate, newEventId, recordEvent } from "@org/events";
 import { createPostgresDatabase } from "@org/events/pg";
+import { numberSetting, QUICK, writeResults } from "./support/results.js";
 
 const BASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const TX_PER_ROUND = Number(process.env.BENCH_TX ?? 1500);
+const ROUNDS = numberSetting("BENCH_ROUNDS", 7, 1);
+const TX_PER_ROUND = numberSetting("BENCH_TX", 1500, 200);
 const AGGREGATES = 100;
 
 type Variant = (db: Kysely<any>, i: number) => Promise<void>;
@@ -112,4 +116,9 @@ export async function run(): Promise<Record<string, number>> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) await run();
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  const startedAt = new Date().toISOString();
+  const { ratio, ...msPerTx } = await run();
+  const file = writeResults("record-event", { benchmark: "record-event", quick: QUICK, startedAt, rounds: ROUNDS, transactionsPerRound: TX_PER_ROUND, msPerTx, ratio });
+  console.error(`wrote ${file}`);
+}

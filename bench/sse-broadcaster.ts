@@ -19,24 +19,27 @@
  * Env: SSE_BENCH_CONNECTIONS (10000), SSE_BENCH_RATE_SECONDS (10), SSE_BENCH_RATE_ONLY=1, SSE_BENCH_SKIP_RATE=1,
  *      SSE_BENCH_PRODUCER=each (one `broadcast` call per event instead of `broadcastMany`).
  * Or import { run } from "./sse-broadcaster.ts" (returns the figures).
+ * Run as a script, writes bench/results/sse-broadcaster.json. BENCH_QUICK=1 is the smoke form (500 connections,
+ * 3 broadcasts, 1,000 events/s to 100 clients for 1 s; bench/results/quick/sse-broadcaster.json).
  */
 import { fork, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { request } from "./support/ipc.js";
+import { numberSetting, QUICK, writeResults } from "./support/results.js";
 
 const SELF = fileURLToPath(import.meta.url);
 const EXEC_ARGV = ["--conditions=@org/source", "--import", "tsx", "--expose-gc"];
-const CONNECTIONS = Number(process.env.SSE_BENCH_CONNECTIONS ?? 10_000);
-const RATE_CLIENTS = 1_000;
+const CONNECTIONS = numberSetting("SSE_BENCH_CONNECTIONS", 10_000, 500);
+const RATE_CLIENTS = QUICK ? 100 : 1_000;
 const RATE_PER_SECOND = 1_000;
-const RATE_SECONDS = Number(process.env.SSE_BENCH_RATE_SECONDS ?? 10);
+const RATE_SECONDS = numberSetting("SSE_BENCH_RATE_SECONDS", 10, 1);
 const RATE_BATCH_MS = 5; // an outbox relay's cadence: what committed since the last poll
 const RATE_ONLY = process.env.SSE_BENCH_RATE_ONLY === "1";
 const SKIP_RATE = process.env.SSE_BENCH_SKIP_RATE === "1";
 const PRODUCER_EACH = process.env.SSE_BENCH_PRODUCER === "each";
-const BROADCAST_ROUNDS = 30;
+const BROADCAST_ROUNDS = QUICK ? 3 : 30;
 /** "bare-cork": the bare server writing each frame separately (corked per batch); rate test only. */
 type Kind = "bare" | "bare-cork" | "broadcaster";
 
@@ -377,12 +380,18 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const role = arg("role");
   if (role === "server") void serverMain(arg("kind") as Kind);
   else if (role === "clients") clientMain(Number(arg("port")), Number(arg("n")));
-  else
+  else {
+    const startedAt = new Date().toISOString();
     run().then(
-      () => process.exit(0),
+      (figures) => {
+        const settings = { connections: CONNECTIONS, broadcastRounds: BROADCAST_ROUNDS, rateClients: RATE_CLIENTS, ratePerSecond: RATE_PER_SECOND, rateSeconds: RATE_SECONDS, rateBatchMs: RATE_BATCH_MS, producer: PRODUCER_EACH ? "each" : "many", rateOnly: RATE_ONLY, skipRate: SKIP_RATE };
+        console.error(`wrote ${writeResults("sse-broadcaster", { benchmark: "sse-broadcaster", quick: QUICK, startedAt, settings, ...figures })}`);
+        process.exit(0);
+      },
       (error: unknown) => {
         console.error(error);
         process.exit(1);
       },
     );
+  }
 }

@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Scenario } from "./child.js";
 import { describeMachine, versions } from "./machine.js";
 import { writeReport } from "./report.js";
-import { benchDir, QUICK, resultsDir, ROUNDS } from "./settings.js";
+import { writeResults } from "../support/results.js";
+import { benchDir, QUICK, ROUNDS } from "./settings.js";
 import { summarizeRuns } from "./stats.js";
 
 /** One scenario over some systems: each system in its own process, in alternation. */
@@ -152,9 +152,7 @@ export async function runPart(part: Part): Promise<number> {
     scenarios,
     failures,
   };
-  mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `${part.name}.json`);
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  const file = writeResults(part.name, result);
   console.error(`[${part.name}] ${elapsed(started)}: wrote ${file}${failures.length > 0 ? `; ${failures.length} failed: ${failures.join("; ")}` : ""}`);
   const report = writeReport();
   console.error(`[${part.name}] wrote ${report}`);
