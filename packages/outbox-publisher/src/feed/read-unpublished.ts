@@ -28,7 +28,9 @@ export async function readUnpublished(db: Kysely<any>, tables: OutboxTables, lim
     where e.published_at is null
       and e.transaction_id < ${commitSafeHorizon()}
       ${after ? sql`and (e.transaction_id, e.position) > (${after.transactionId}::xid8, ${after.position}::bigint)` : sql``}
-      and (f.status is null or f.status = 'pending')
+      -- an anti join, not a filter on the left join: a filter made the planner expect a few rows and
+      -- sort the whole backlog for every batch (36 ms per read of 500 with 49,500 waiting)
+      and not exists (select 1 from ${sql.table(tables.deliveries)} x where x.group_name = ${FEED_GROUP} and x.event_id = e.id and x.status <> 'pending')
     order by e.transaction_id, e.position
     limit ${limit}`.execute(db);
   return rows.map((row) => ({
