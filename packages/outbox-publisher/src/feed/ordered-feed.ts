@@ -38,11 +38,12 @@ export interface EventPublisherOptions<T extends string = string> extends Outbox
    */
   markDelayMs?: number;
   /**
-   * Least time between two reads that a wake-up triggers: with writers at
-   * full speed, a read per commit costs the writers a third of their rate
-   * (bench/outbox-publisher.ts); one read per few ms costs them little and
-   * adds at most this much latency. A full batch is followed at once.
-   * @default 5
+   * Least time between two reads that a wake-up triggers. By default none:
+   * one read is in flight at a time, and wake-ups that come during it
+   * coalesce into the next one, so under load each read takes more events.
+   * A few ms trades that much latency for fewer reads. A full batch is
+   * followed at once.
+   * @default 0
    */
   minReadIntervalMs?: number;
   /** Where wake-ups come from: `pgListener(...)`, `pgliteListener(pglite)`. Without one, it polls. */

@@ -8,7 +8,7 @@ const db = {} as Kysely<any>; // never queried: construction fails first
 describe("resolveEventPublisherOptions", () => {
   test("merges the documented defaults once; an undefined option takes its default", () => {
     const resolved = resolveEventPublisherOptions({ batchSize: undefined });
-    expect(resolved).toMatchObject({ pollIntervalMs: 500, batchSize: 100, markDelayMs: 5, minReadIntervalMs: 5 });
+    expect(resolved).toMatchObject({ pollIntervalMs: 500, batchSize: 100, markDelayMs: 5, minReadIntervalMs: 0 });
     expect(resolved.tables).toMatchObject({ events: "domain_events", deliveries: "domain_events_deliveries" });
     // the feed holds a failing head by default: no limit on attempts
     expect(resolved.policy).toMatchObject({ initialDelayMs: 1000, maxDelayMs: 60_000, maxAttempts: Infinity });

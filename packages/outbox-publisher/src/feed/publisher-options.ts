@@ -25,7 +25,7 @@ export interface ResolvedEventPublisherOptions
  */
 export function resolveEventPublisherOptions(options: EventPublisherOptions = {}): ResolvedEventPublisherOptions {
   const defined = definedOptions(options);
-  const { retry, tableName, ...settings } = { pollIntervalMs: 500, batchSize: 100, markDelayMs: 5, minReadIntervalMs: 5, log: console.warn, ...defined };
+  const { retry, tableName, ...settings } = { pollIntervalMs: 500, batchSize: 100, markDelayMs: 5, minReadIntervalMs: 0, log: console.warn, ...defined };
   checkInteger("pollIntervalMs", settings.pollIntervalMs, 1);
   checkInteger("markDelayMs", settings.markDelayMs, 0, 60_000);
   checkInteger("minReadIntervalMs", settings.minReadIntervalMs, 0, 60_000);
