@@ -148,11 +148,10 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     follower,
     bus,
     onEvent: (handler) => (follower ? follower.onEvent(handler) : publisher.onEvent(handler)),
-    // This process's relay and follower are woken at once; on PostgreSQL a NOTIFY (coalesced) wakes the other instances.
+    // On PostgreSQL, notifyEventsCommitted wakes this process's relay and follower at once and the other instances by a NOTIFY (coalesced).
     afterCommit: () => {
-      publisher.notify();
-      if (mode === "postgres") follower!.notify();
       if (onPostgres) void notifyEventsCommitted(db);
+      else publisher.notify();
     },
     async start() {
       // The stream's place first, then the log's head: what commits in between comes from one or the other.
