@@ -1,6 +1,6 @@
 import { notifyAfterCommit } from "./notify-floor.js";
 import { graphileWorker, graphileWorkerLocalQueue } from "./graphile-worker.js";
-import { oursFeed, oursFeedBatch500, oursGroup, oursGroupBatch500 } from "./ours.js";
+import { oursFeed, oursFeedBatched, oursGroup, oursGroupBatched } from "./ours.js";
 import { pgBossBatch, pgBossDefault } from "./pg-boss.js";
 import type { SystemDefinition } from "./system.js";
 
@@ -9,9 +9,9 @@ export type { QueueSystem, SystemDefinition } from "./system.js";
 /** Every queue system the benchmarks know, by the name results use. */
 export const queueSystems: Record<string, SystemDefinition> = {
   "ours feed": oursFeed,
-  "ours feed, batch 500": oursFeedBatch500,
+  "ours feed, batch 5000": oursFeedBatched,
   "ours group": oursGroup,
-  "ours group, batch 500": oursGroupBatch500,
+  "ours group, batch 1000": oursGroupBatched,
   "Graphile Worker": graphileWorker,
   "Graphile Worker, local queue": graphileWorkerLocalQueue,
   "pg-boss": pgBossDefault,

@@ -76,24 +76,24 @@ function ours(consumer: "feed" | "group", options: Record<string, number>): (url
 
 export const oursFeed: SystemDefinition = {
   package: "@org/outbox-publisher",
-  settings: "ordered feed: `createEventPublisher` with `pgListener`, defaults (`minReadIntervalMs` 5, `markDelayMs` 5, `batchSize` 100); `notifyEventsCommitted` after each commit; the consumer has its own pool of 4",
+  settings: "ordered feed: `createEventPublisher` with `pgListener`, defaults (`minReadIntervalMs` 0, `markDelayMs` 5, `batchSize` 100); `notifyEventsCommitted` after each commit (it wakes the consumer of the same process at once); the consumer has its own pool of 4",
   create: ours("feed", {}),
 };
 
-export const oursFeedBatch500: SystemDefinition = {
+export const oursFeedBatched: SystemDefinition = {
   package: "@org/outbox-publisher",
-  settings: "ordered feed, `batchSize` 500",
-  create: ours("feed", { batchSize: 500 }),
+  settings: "ordered feed, `batchSize` 5000 (at most this many events handed over twice after a crash)",
+  create: ours("feed", { batchSize: 5000 }),
 };
 
 export const oursGroup: SystemDefinition = {
   package: "@org/outbox-publisher",
-  settings: "worker group: `createEventWorker` with `pgListener`, defaults (`concurrency` 10, `batchSize` 100, `fillBatchSize` 1000, `pollIntervalMs` 500); `notifyEventsCommitted` after each commit; the consumer has its own pool of 4",
+  settings: "worker group: `createEventWorker` with `pgListener`, defaults (`concurrency` 10, `batchSize` 100, `fillBatchSize` 1000, `pollIntervalMs` 500); `notifyEventsCommitted` after each commit (it wakes the consumer of the same process at once); the consumer has its own pool of 4",
   create: ours("group", {}),
 };
 
-export const oursGroupBatch500: SystemDefinition = {
+export const oursGroupBatched: SystemDefinition = {
   package: "@org/outbox-publisher",
-  settings: "worker group, `batchSize` 500, `fillBatchSize` 5000",
-  create: ours("group", { batchSize: 500, fillBatchSize: 5000 }),
+  settings: "worker group, `batchSize` 1000, `fillBatchSize` 1000 (a fill claims what it queues in the same statement)",
+  create: ours("group", { batchSize: 1000, fillBatchSize: 1000 }),
 };
