@@ -88,7 +88,7 @@ export function outboxMigrations(tables: OutboxTables): Record<string, Migration
         await createFillFunction(db, tables);
       },
       async down(db: Kysely<any>) {
-        await sql`drop function ${fillFunction(tables)}(text, integer, text[], text[], text, integer, integer, text)`.execute(db);
+        await sql`drop function ${fillFunction(tables)}(text, integer, text[], text[], text, integer, integer, text, text[])`.execute(db);
       },
     },
   };
@@ -98,7 +98,10 @@ export function outboxMigrations(tables: OutboxTables): Record<string, Migration
 export const fillFunction = (tables: OutboxTables) => sql.id(`${tables.deliveries}_fill`);
 
 /**
- * Moves up to `p_limit` events past the group's checkpoint into its
+ * First deletes the deliveries `p_done` that `p_worker` handled and still
+ * holds (returned in `out_done`: the others were lost), in a statement of
+ * its own, so the fill's snapshot sees their aggregates free. Then moves
+ * up to `p_limit` events past the group's checkpoint into its
  * delivery rows, advances the checkpoint, and claims up to `p_claim_limit`
  * of the new deliveries for `p_worker`: those of aggregates with nothing
  * queued, when the statement's snapshot saw every queued row (the group
@@ -112,12 +115,19 @@ async function createFillFunction(db: Kysely<any>, tables: OutboxTables): Promis
   const g = sql.table(tables.groups);
   await sql`
     create or replace function ${fillFunction(tables)}(
-      p_group text, p_limit integer, p_exact text[], p_prefixes text[], p_tenant text, p_claim_limit integer, p_lease_ms integer, p_worker text)
-    returns table (out_scanned bigint, out_queue_has_due boolean, out_claimed jsonb)
+      p_group text, p_limit integer, p_exact text[], p_prefixes text[], p_tenant text, p_claim_limit integer, p_lease_ms integer, p_worker text, p_done text[])
+    returns table (out_scanned bigint, out_queue_has_due boolean, out_claimed jsonb, out_done text[])
     language plpgsql as $$
     #variable_conflict use_column
+    declare
+      v_done text[] := '{}';
     begin
       perform set_config('synchronous_commit', 'off', true);
+      if cardinality(p_done) > 0 then
+        with deleted as (
+          delete from ${d} where group_name = p_group and locked_by = p_worker and event_id = any(p_done) returning event_id
+        ) select coalesce(array_agg(event_id), '{}') into v_done from deleted;
+      end if;
       return query
       with grp as (
         select l.transaction_id, l.position, l.xmin = (select s.xmin from ${g} s where s.group_name = p_group) as seen_whole
@@ -160,7 +170,8 @@ async function createFillFunction(db: Kysely<any>, tables: OutboxTables): Promis
           select 1 from ${d} q where q.group_name = p_group and q.status = 'pending' and q.next_attempt_at <= now()
             and (q.locked_until is null or q.locked_until < now())),
         (select coalesce(jsonb_agg(to_jsonb(b) order by b.transaction_id, b.position), '[]'::jsonb)
-         from batch b join inserted i on i.event_id = b.id and i.is_claimed);
+         from batch b join inserted i on i.event_id = b.id and i.is_claimed),
+        v_done;
     end $$`.execute(db);
 }
 

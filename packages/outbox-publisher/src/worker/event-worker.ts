@@ -1,10 +1,11 @@
-import type { EventsDatabase, Executor } from "@org/events";
+import type { DomainEvent, EventsDatabase, Executor } from "@org/events";
 import type { Kysely } from "kysely";
 import { createLifecycle } from "../lifecycle.js";
 import { MetricsRecorder } from "../stats/metrics.js";
 import { abortableDelay } from "../wake/abortable-delay.js";
 import { Wakeup } from "../wake/wakeup.js";
 import { claimDeliveries } from "./claim-query.js";
+import { completeDeliveries } from "./complete-query.js";
 import { fillDeliveries, registerGroup } from "./fill-query.js";
 import { handleBatch } from "./handle-batch.js";
 import { Leases } from "./leases.js";
@@ -55,6 +56,27 @@ export function createEventWorker<DB extends EventsDatabase<T>, T extends string
   // queue far ahead of the claims only makes every claim scan more rows.
   let fillDue = true;
   let lastQueueClaimAt = Number.NEGATIVE_INFINITY;
+  // Handled events whose delivery rows the next fill deletes (or the next round, when it does not fill).
+  let toComplete: DomainEvent[] = [];
+  const handled = (events: DomainEvent[]) => void toComplete.push(...events);
+
+  /** Deletes what `complete` handed over; reports those whose claims were lost meanwhile. On failure they stay to complete. */
+  async function completing<R extends { completed: Set<string> }>(complete: (ids: string[]) => Promise<R>): Promise<R> {
+    const done = toComplete;
+    toComplete = [];
+    let result: R;
+    try {
+      result = await complete(done.map((event) => event.id));
+    } catch (error) {
+      toComplete = [...done, ...toComplete];
+      throw error;
+    }
+    for (const event of done) {
+      if (!result.completed.has(event.id)) metrics.emit({ type: "lease_lost", source: group, eventId: event.id, eventType: event.eventType });
+    }
+    return result;
+  }
+  const completeOnly = () => completing(async (ids) => ({ completed: await completeDeliveries(db, tables, group, settings.workerId, ids) }));
 
   /**
    * One fill (when due), claim and handling. Returns whether another round
@@ -66,7 +88,9 @@ export function createEventWorker<DB extends EventsDatabase<T>, T extends string
   async function round(signal: AbortSignal): Promise<boolean> {
     const filled = fillDue;
     const claimedAt = Date.now();
-    const fill = filled ? await fillDeliveries(db, tables, group, settings.fillBatchSize, settings, claimOptions) : { scanned: 0, claimed: [], queueHasDue: true };
+    const fill = filled
+      ? await completing((ids) => fillDeliveries(db, tables, group, settings.fillBatchSize, settings, claimOptions, ids))
+      : { ...(await completeOnly()), scanned: 0, claimed: [], queueHasDue: true };
     let claimed = fill.claimed;
     // The queued rows (retries due, released claims, what the fill could not claim): when the fill saw some
     // and claimed nothing, and at least once per poll interval, so a stream of new events never starves them.
@@ -80,7 +104,7 @@ export function createEventWorker<DB extends EventsDatabase<T>, T extends string
       leases.hold(claimed.map(({ event }) => event), claimedAt);
       try {
         // once stopping, it gives every unstarted claim back, the fill's included
-        await handleBatch(db, claimed, { ...settings, tables, group, leases, policy, metrics, signal });
+        await handleBatch(db, claimed, { ...settings, tables, group, leases, policy, metrics, signal, handled });
       } finally {
         leases.clear();
       }
@@ -123,6 +147,7 @@ export function createEventWorker<DB extends EventsDatabase<T>, T extends string
       try {
         await loop(signal);
       } finally {
+        await completeOnly().catch(report);
         await leases.stop();
       }
     },

@@ -26,6 +26,8 @@ export interface FillResult {
   claimed: Claimed[];
   /** Rows pending and due (not claimed) were queued before, or queued now without a claim: the regular claim has work. */
   queueHasDue: boolean;
+  /** Of the deliveries given to complete, those deleted (the others' claims were lost). */
+  completed: Set<string>;
 }
 
 /**
@@ -34,6 +36,9 @@ export interface FillResult {
  * so a crash leaves both or neither. Only one process fills a group at a
  * time (the others skip the locked group row). `scanned` counts every event
  * the checkpoint passed, matching the type and tenant filter or not.
+ *
+ * `complete` lists deliveries the worker (`claim.workerId`) handled: they
+ * are deleted first, in the same call, so a round costs one statement.
  *
  * With `claim`, the same statement also claims up to `claim.limit` of the
  * new deliveries for the worker, which a separate claim would cost two more
@@ -53,17 +58,19 @@ export async function fillDeliveries(
   limit: number,
   filter: { types?: readonly string[] | undefined; tenantId?: string | undefined },
   claim?: { limit: number; leaseMs: number; workerId: string },
+  complete: readonly string[] = [],
 ): Promise<FillResult> {
   const all = filter.types === undefined || filter.types.length === 0 || filter.types.includes("*");
   const exact = all ? null : filter.types!.filter((pattern) => !pattern.endsWith(".*"));
   const prefixes = all ? null : filter.types!.filter((pattern) => pattern.endsWith(".*")).map((pattern) => pattern.slice(0, -1));
-  const { rows } = await sql<{ out_scanned: string | number; out_queue_has_due: boolean; out_claimed: EventRow[] }>`
+  const { rows } = await sql<{ out_scanned: string | number; out_queue_has_due: boolean; out_claimed: EventRow[]; out_done: string[] }>`
     select * from ${fillFunction(tables)}(${group}, ${limit}::integer, ${exact}::text[], ${prefixes}::text[], ${filter.tenantId ?? null}::text,
-      ${claim?.limit ?? 0}::integer, ${claim?.leaseMs ?? 0}::integer, ${claim?.workerId ?? null}::text)`.execute(db);
+      ${claim?.limit ?? 0}::integer, ${claim?.leaseMs ?? 0}::integer, ${claim?.workerId ?? null}::text, ${[...complete]}::text[])`.execute(db);
   const row = rows[0];
   return {
     scanned: Number(row?.out_scanned ?? 0),
     claimed: (row?.out_claimed ?? []).map((event) => ({ event: toDomainEvent(event), attempts: 0 })),
     queueHasDue: row?.out_queue_has_due ?? true,
+    completed: new Set(row?.out_done ?? []),
   };
 }

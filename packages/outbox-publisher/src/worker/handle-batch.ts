@@ -5,7 +5,7 @@ import { recordFailure } from "../retry/record-failure.js";
 import { describeError, type MetricsRecorder } from "../stats/metrics.js";
 import type { OutboxTables } from "../tables.js";
 import type { Claimed } from "./claim-query.js";
-import { completeDeliveries, releaseDeliveries } from "./complete-query.js";
+import { releaseDeliveries } from "./complete-query.js";
 import type { Leases } from "./leases.js";
 
 /** Runs `task` over `items` with at most `concurrency` at once. */
@@ -34,7 +34,9 @@ function byAggregate(claimed: readonly Claimed[]): Claimed[][] {
  * events of each in order. A failure is stored with its backoff (or
  * dead-letters the event) and gives the rest of that aggregate back; once
  * `signal` aborts, nothing new starts and unstarted events are given back.
- * Handled events are completed together at the end. Every write is guarded
+ * The handled events whose claims it still holds go to `context.handled`,
+ * whatever happens: the caller completes them (with its next fill, one
+ * statement fewer per round). Every write is guarded
  * by `locked_by = workerId`: a claim lost to another worker (found by the
  * renewal or by the write itself) is reported as `lease_lost`, never
  * written, and stops its aggregate's run here, as does a claim not renewed
@@ -53,6 +55,8 @@ export async function handleBatch(
     policy: RetryPolicy;
     metrics: MetricsRecorder;
     signal: AbortSignal;
+    /** Receives the handled events to complete. */
+    handled: (events: DomainEvent[]) => void;
   },
 ): Promise<void> {
   const { tables, group, workerId, leases, policy, metrics } = context;
@@ -100,12 +104,8 @@ export async function handleBatch(
     });
   } finally {
     // only claims still held: one the renewal found lost was reported then
-    const completing = leases.settle(completed);
-    const deleted = await completeDeliveries(db, tables, group, workerId, completing);
-    if (deleted.size < completing.length) {
-      const missing = new Set(completing.filter((id) => !deleted.has(id)));
-      lost(claimed.filter(({ event }) => missing.has(event.id)).map(({ event }) => event));
-    }
+    const completing = new Set(leases.settle(completed));
+    context.handled(claimed.filter(({ event }) => completing.has(event.id)).map(({ event }) => event));
     await releaseDeliveries(db, tables, group, workerId, leases.settle(released));
   }
 }
