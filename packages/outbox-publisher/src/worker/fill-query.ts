@@ -4,7 +4,6 @@ import { fillFunction } from "../migrations.js";
 import type { OutboxTables } from "../tables.js";
 import type { Claimed } from "./claim-query.js";
 
-
 /**
  * Registers a group at the start of the log (or at its current end) unless
  * it exists.
@@ -41,15 +40,15 @@ export interface FillResult {
  * are deleted first, in the same call, so a round costs one statement.
  *
  * With `claim`, the same statement also claims up to `claim.limit` of the
- * new deliveries for the worker, which a separate claim would cost two more
- * round trips: those of aggregates with no delivery row queued, which are
+ * new deliveries for the worker, which a separate claim would cost one more
+ * round trip: those of aggregates with no delivery row queued, which are
  * heads (or follow their aggregate's new head in this batch). It does so
  * only when the filler's snapshot saw every queued row: when no other fill
  * or replay changed the group row between the statement's snapshot and
  * its lock. Otherwise it only queues, and the regular claim takes them in
  * order. The statement is the outbox's fill function (migration 0004),
- * whose plan PostgreSQL caches; it commits without waiting for the WAL
- * flush (see asyncCommit).
+ * whose plan PostgreSQL caches; like the other bookkeeping statements it
+ * commits without waiting for the WAL flush (see asyncCommit).
  */
 export async function fillDeliveries(
   db: Kysely<any>,
