@@ -8,6 +8,7 @@ import { checkPublishable, logKey } from "./log-key.js";
 import { resolveRedisEventBusOptions, type RedisEventBusOptions } from "./options.js";
 import { APPEND_SCRIPT, Script } from "./scripts.js";
 import { StreamReader, type HoleReason } from "./stream-reader.js";
+import { untilAborted } from "./until-aborted.js";
 
 /**
  * Why a reader may have missed entries:
@@ -144,14 +145,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   let loop: Promise<void> | undefined;
 
   // A command on a connection that is reconnecting may never settle once it is closed: stop waiting at close().
-  const stopped = new Promise<never>((_, reject) =>
-    stop.signal.addEventListener("abort", () => reject(new RedisBusError("closed", "the bus was closed")), { once: true }),
-  );
-  stopped.catch(() => {});
-  const untilClosed = <T>(command: Promise<T>): Promise<T> => {
-    command.catch(() => {});
-    return Promise.race([command, stopped]);
-  };
+  const untilClosed = <T>(command: Promise<T>): Promise<T> => untilAborted(command, stop.signal, () => new RedisBusError("closed", "the bus was closed"));
 
   async function signalReset(reason: StreamResetReason, lastDelivered: Checkpoint | null): Promise<void> {
     stats.resets += 1;
