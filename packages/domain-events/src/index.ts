@@ -29,7 +29,7 @@ export type { EventStore, LogFilter, LogPage, ReadAfterOptions } from "./read/ev
 export { toDomainEvent } from "./read/event-row.js";
 export type { EventRow } from "./read/event-row.js";
 export { commitSafeHorizon } from "./read/commit-horizon.js";
-export { eventTypeCondition } from "./read/event-type-condition.js";
+export { eventTypeCondition, typePatternParts } from "./read/event-type-condition.js";
 export { matchesEventType, assertEventTypePattern } from "./read/type-pattern.js";
 
 export type { EventBus, EventHandler } from "./bus/event-bus.js";

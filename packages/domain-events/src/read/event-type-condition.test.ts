@@ -2,7 +2,7 @@ import { EVENT_TYPES, INVALID_PATTERNS, MATCHING_CASES, useTestDatabase } from "
 import { sql } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
 import { ValidationError } from "../errors.js";
-import { eventTypeCondition } from "./event-type-condition.js";
+import { eventTypeCondition, typePatternParts } from "./event-type-condition.js";
 
 /** The shared table of type pattern cases, run as SQL on real PostgreSQL. */
 const database = useTestDatabase();
@@ -32,4 +32,12 @@ describe("eventTypeCondition on PostgreSQL", () => {
     expect(() => eventTypeCondition(["settlement.*", pattern])).toThrow(ValidationError);
     expect(() => eventTypeCondition(["settlement.*", pattern])).toThrow(expect.objectContaining({ field: "types[1]" }));
   });
+});
+
+test("typePatternParts splits patterns into exact names and prefixes, null when every event is kept, and refuses a bad pattern", () => {
+  expect(typePatternParts(["settlement.*", "payment.refunded"])).toEqual({ exact: ["payment.refunded"], prefixes: ["settlement."] });
+  expect(typePatternParts(undefined)).toBeNull();
+  expect(typePatternParts([])).toBeNull();
+  expect(typePatternParts(["payment.created", "*"])).toBeNull();
+  expect(() => typePatternParts(["payment.created", "pay%"])).toThrow(/types\[1\]/);
 });

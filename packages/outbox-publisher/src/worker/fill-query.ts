@@ -1,4 +1,4 @@
-import { commitSafeHorizon, toDomainEvent, type EventRow } from "@org/events";
+import { commitSafeHorizon, toDomainEvent, typePatternParts, type EventRow } from "@org/events";
 import { sql, type Kysely } from "kysely";
 import { fillFunction } from "../migrations.js";
 import type { OutboxTables } from "../tables.js";
@@ -59,11 +59,9 @@ export async function fillDeliveries(
   claim?: { limit: number; leaseMs: number; workerId: string },
   complete: readonly string[] = [],
 ): Promise<FillResult> {
-  const all = filter.types === undefined || filter.types.length === 0 || filter.types.includes("*");
-  const exact = all ? null : filter.types!.filter((pattern) => !pattern.endsWith(".*"));
-  const prefixes = all ? null : filter.types!.filter((pattern) => pattern.endsWith(".*")).map((pattern) => pattern.slice(0, -1));
+  const types = typePatternParts(filter.types);
   const { rows } = await sql<{ out_scanned: string | number; out_queue_has_due: boolean; out_claimed: EventRow[]; out_done: string[] }>`
-    select * from ${fillFunction(tables)}(${group}, ${limit}::integer, ${exact}::text[], ${prefixes}::text[], ${filter.tenantId ?? null}::text,
+    select * from ${fillFunction(tables)}(${group}, ${limit}::integer, ${types?.exact ?? null}::text[], ${types?.prefixes ?? null}::text[], ${filter.tenantId ?? null}::text,
       ${claim?.limit ?? 0}::integer, ${claim?.leaseMs ?? 0}::integer, ${claim?.workerId ?? null}::text, ${[...complete]}::text[])`.execute(db);
   const row = rows[0];
   return {
