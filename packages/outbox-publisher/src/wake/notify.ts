@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import { checkInteger, OutboxError } from "../errors.js";
 import { definedOptions } from "../options.js";
+import { asyncCommit } from "../async-commit.js";
 import { PROCESS_TOKEN, wakeLocalListeners } from "./local-wakeups.js";
 import { checkChannel, DEFAULT_CHANNEL } from "./wake-source.js";
 
@@ -51,7 +52,7 @@ class CommitNotifier {
       // The NOTIFY is a transaction of its own that commits a WAL record; it
       // is only a hint, so it does not wait for the flush (the events it
       // announces were flushed by their own commit).
-      this.#inFlight = sql`select set_config('synchronous_commit', 'off', true), pg_notify(${this.channel}, ${PROCESS_TOKEN})`
+      this.#inFlight = sql`select pg_notify(${this.channel}, ${PROCESS_TOKEN}) where ${asyncCommit()}`
         .execute(this.db)
         .then(() => undefined, onError);
       await this.#inFlight;
