@@ -78,8 +78,8 @@ test("a NOTIFY from another process (or by hand) still wakes the listener", asyn
   const stop = await pgListener({ connectionString: database.url }).subscribe(() => wakes++);
   try {
     await waitFor(() => wakes === 1, 10_000, "the first wake-up");
-    await database.db.executeQuery(sql`notify outbox_events`.compile(database.db));
-    await database.db.executeQuery(sql`select pg_notify('outbox_events', 'some-other-process')`.compile(database.db));
+    await sql`notify outbox_events`.execute(database.db);
+    await sql`select pg_notify('outbox_events', 'some-other-process')`.execute(database.db);
     await waitFor(() => wakes === 3, 10_000, "two more wake-ups");
   } finally {
     await stop();
