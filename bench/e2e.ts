@@ -45,7 +45,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { docsDir, numberSetting, QUICK, textSetting, writeResults } from "./support/results.js";
+import { reportsDir, numberSetting, QUICK, textSetting, writeResults } from "./support/results.js";
 import { BENCH_KEY, createdStream, startService, stopService, type ServiceProcess } from "./support/service-process.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -560,9 +560,9 @@ async function main() {
   console.log(`\n${markdown}`);
   // The smoke's JSON says so; a full run's keeps its shape.
   console.error(`wrote ${writeResults("e2e", { machine, seconds: SECONDS, ...(QUICK ? { quick: true } : {}), results })}`);
-  mkdirSync(docsDir, { recursive: true });
-  writeFileSync(join(docsDir, "END-TO-END.md"), markdown);
-  console.error(`wrote ${join(docsDir, "END-TO-END.md")}`);
+  mkdirSync(reportsDir, { recursive: true });
+  writeFileSync(join(reportsDir, "END-TO-END.md"), markdown);
+  console.error(`wrote ${join(reportsDir, "END-TO-END.md")}`);
 }
 
 await main();

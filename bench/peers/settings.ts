@@ -1,11 +1,11 @@
 import { join } from "node:path";
-import { besideResults, docsDir, numberSetting, resultsDir } from "../support/results.js";
+import { besideResults, reportsDir, numberSetting, resultsDir } from "../support/results.js";
 
 /** Paths and sizes of the peer benchmarks: `BENCH_QUICK=1` is the short smoke form CI runs (bench/support/results.ts). */
 export { benchDir, QUICK, repoDir, resultsDir } from "../support/results.js";
 /** Where the report goes: docs/BENCHMARKS.md, or beside the results of a smoke or of a run given BENCH_RESULTS_DIR. */
-export const reportFile = join(docsDir, "BENCHMARKS.md");
-export const chartsDir = besideResults ? join(resultsDir, "charts") : join(docsDir, "benchmarks");
+export const reportFile = join(reportsDir, "BENCHMARKS.md");
+export const chartsDir = besideResults ? join(resultsDir, "charts") : join(reportsDir, "benchmarks");
 
 export const ROUNDS = numberSetting("BENCH_ROUNDS", 3, 1);
 /** Measured seconds of each latency run (after half a second of warm-up). */

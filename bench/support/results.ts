@@ -16,7 +16,7 @@ export const resultsDir = process.env.BENCH_RESULTS_DIR ?? join(benchDir, "resul
 /** Reports go beside the results, not to docs/, for a smoke or a run given BENCH_RESULTS_DIR. */
 export const besideResults = QUICK || process.env.BENCH_RESULTS_DIR !== undefined;
 /** Where a benchmark's Markdown report goes: docs/, or resultsDir (see besideResults). */
-export const docsDir = besideResults ? resultsDir : join(repoDir, "docs");
+export const reportsDir = besideResults ? resultsDir : join(repoDir, "docs");
 
 /** A numeric size: the environment variable `name` if set, else the full or the smoke default. */
 export const numberSetting = (name: string, full: number, quick: number): number => Number(process.env[name] ?? (QUICK ? quick : full));
