@@ -1,6 +1,7 @@
-import { commitSafeHorizon, toDomainEvent, type Checkpoint, type DomainEvent, type EventRow } from "@org/events";
+import { toDomainEvent, type Checkpoint, type DomainEvent, type EventRow } from "@org/events";
 import { sql, type Kysely } from "kysely";
-import { FEED_GROUP, type OutboxTables } from "../tables.js";
+import { feedReadFunction } from "../migrations.js";
+import type { OutboxTables } from "../tables.js";
 
 /** An unpublished event with the feed's retry state. */
 export interface FeedItem {
@@ -17,25 +18,16 @@ export interface FeedItem {
  * still running in this database (commitSafeHorizon), so a later commit can never slip in behind them. Dead
  * letters are left out; events in backoff are returned with `dueInMs`.
  * With `after`, only events past that checkpoint: the relay's cursor over
- * events it has relayed but not yet marked.
+ * events it has relayed but not yet marked. The query is the outbox's feed
+ * read function (migration 0005), whose plan PostgreSQL keeps per
+ * connection: sent as a statement it was planned on every read.
  */
 export async function readUnpublished(db: Kysely<any>, tables: OutboxTables, limit: number, after?: Checkpoint | null): Promise<FeedItem[]> {
-  const { rows } = await sql<EventRow & { feed_attempts: number | null; due_in_ms: number | string | null }>`
-    select e.*, f.attempts as feed_attempts,
-      greatest(0, ceil(extract(epoch from (f.next_attempt_at - clock_timestamp())) * 1000)) as due_in_ms
-    from ${sql.table(tables.events)} e
-    left join ${sql.table(tables.deliveries)} f on f.group_name = ${FEED_GROUP} and f.event_id = e.id
-    where e.published_at is null
-      and e.transaction_id < ${commitSafeHorizon()}
-      ${after ? sql`and (e.transaction_id, e.position) > (${after.transactionId}::xid8, ${after.position}::bigint)` : sql``}
-      -- an anti join, not a filter on the left join: a filter made the planner expect a few rows and
-      -- sort the whole backlog for every batch (36 ms per read of 500 with 49,500 waiting)
-      and not exists (select 1 from ${sql.table(tables.deliveries)} x where x.group_name = ${FEED_GROUP} and x.event_id = e.id and x.status <> 'pending')
-    order by e.transaction_id, e.position
-    limit ${limit}`.execute(db);
+  const { rows } = await sql<{ out_event: EventRow; out_attempts: number; out_due_in_ms: number | string }>`
+    select * from ${feedReadFunction(tables)}(${limit}::integer, ${after?.transactionId ?? "0"}::xid8, ${after?.position ?? 0}::bigint)`.execute(db);
   return rows.map((row) => ({
-    event: toDomainEvent(row),
-    attempts: row.feed_attempts ?? 0,
-    dueInMs: Number(row.due_in_ms ?? 0),
+    event: toDomainEvent(row.out_event),
+    attempts: row.out_attempts,
+    dueInMs: Number(row.out_due_in_ms),
   }));
 }
