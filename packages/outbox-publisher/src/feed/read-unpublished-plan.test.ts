@@ -4,29 +4,10 @@ import pg from "pg";
 import { expect, test } from "vitest";
 import { resolveTables } from "../tables.js";
 import { setUpOutbox } from "../test-support/fixtures.js";
+import { explainEverything, planNodes } from "../test-support/server-plans.js";
 import { readUnpublished } from "./read-unpublished.js";
 
 const database = useTestDatabase();
-
-type PlanNode = { "Node Type": string; "Index Name"?: string; Plans?: PlanNode[] };
-const nodeTypes = (node: PlanNode): string[] => [node["Node Type"], ...(node.Plans ?? []).flatMap(nodeTypes)];
-
-/**
- * The plans the server ran on this connection, nested statements included
- * (a function's queries, with the plan it cached): auto_explain logs each
- * one, and `client_min_messages = log` sends the log lines here.
- */
-async function explainEverything(pool: pg.Pool): Promise<{ plans: PlanNode[]; release: () => void }> {
-  const client = await pool.connect();
-  const plans: PlanNode[] = [];
-  client.on("notice", (notice) => {
-    const json = notice.message?.split("plan:\n")[1];
-    if (json) plans.push((JSON.parse(json) as { Plan: PlanNode }).Plan);
-  });
-  await client.query(`load 'auto_explain'; set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on;
-    set auto_explain.log_format = json; set client_min_messages = log`);
-  return { plans, release: () => client.release() };
-}
 
 test("a relay read over a large backlog walks the unpublished index in order and stops at its limit, with the plan the server keeps: it never sorts the backlog", async () => {
   const pool = new pg.Pool({ connectionString: database.url, max: 1 });
@@ -43,8 +24,7 @@ test("a relay read over a large backlog walks the unpublished index in order and
     for (let from = 2001; from <= 50000; from += 2000) await load(from, from + 1999); // one transaction per 2,000 rows
     await sql`vacuum analyze domain_events`.execute(db);
     const tables = resolveTables();
-    const explained = await explainEverything(pool);
-    explained.release(); // back to the pool of one: every query below runs on that connection, explained
+    const plans = await explainEverything(pool); // the pool has one connection: every query below is explained
     let cursor = null;
     // more reads than PostgreSQL's five custom plans before it may switch a function's query to a generic plan
     for (let read = 0; read < 8; read++) {
@@ -54,14 +34,39 @@ test("a relay read over a large backlog walks the unpublished index in order and
       const last = batch.at(-1)!.event;
       cursor = { transactionId: last.transactionId, position: last.position };
     }
-    const reads = explained.plans.filter((plan) => JSON.stringify(plan).includes('"Index Name":"domain_events_unpublished"'));
+    const reads = plans.filter((plan) => JSON.stringify(plan).includes('"Index Name":"domain_events_unpublished"'));
     expect(reads.length).toBeGreaterThanOrEqual(8);
     // Seen before the anti join: a Bitmap Heap Scan of all 47,500 waiting rows, a Hash Left Join and a Sort, for every batch.
     for (const plan of reads.slice(-3)) {
-      const nodes = nodeTypes(plan);
+      const nodes = planNodes(plan).map((node) => node["Node Type"]);
       expect(nodes).not.toContain("Sort");
       expect(nodes).toContain("Index Scan");
     }
+  } finally {
+    await db.destroy();
+  }
+});
+
+test("a relay read planned while the log was empty still walks the unpublished index once 20,000 events wait", async () => {
+  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await setUpOutbox(db);
+    await sql`truncate domain_events, domain_events_streams`.execute(db);
+    const tables = resolveTables();
+    const plans = await explainEverything(pool);
+    // a new deployment: the relay reads an empty log, more often than the five custom plans before a generic one
+    for (let read = 0; read < 8; read++) expect(await readUnpublished(db, tables, 500)).toEqual([]);
+    // then a backlog, with no ANALYZE since
+    await sql`insert into domain_events (id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
+      select 'evt_e' || lpad(g::text, 8, '0'), 'thing', 'agg_' || g, 1, 'test.happened', '{"n": 1}'::jsonb from generate_series(1, 20000) g`.execute(db);
+    plans.length = 0;
+    const batch = await readUnpublished(db, tables, 500);
+    expect(batch.map((item) => item.event.id)).toEqual(Array.from({ length: 500 }, (_, i) => `evt_e${String(i + 1).padStart(8, "0")}`));
+    const read = plans.find((plan) => planNodes(plan).some((node) => node["Relation Name"] === "domain_events"))!;
+    const nodes = planNodes(read);
+    expect(nodes.map((node) => node["Node Type"])).not.toContain("Sort");
+    expect(nodes.filter((node) => node["Relation Name"] === "domain_events").map((node) => node["Node Type"])).toEqual(["Index Scan"]);
   } finally {
     await db.destroy();
   }
