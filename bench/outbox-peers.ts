@@ -4,7 +4,7 @@
  * process and scratch database, in alternation, 3 rounds (medians and
  * spread):
  *
- *   pnpm bench outbox-peers          # about 11 minutes
+ *   pnpm bench outbox-peers          # 8–11 minutes on 2 cores
  *   BENCH_QUICK=1 pnpm bench outbox-peers   # its smoke form (CI runs every benchmark's: BENCH_QUICK=1 pnpm bench)
  *
  * 1. commit → handler and begin → handler latency at 500 and 1,000

@@ -296,7 +296,7 @@ export function writeReport(): string {
   out.push("");
   out.push("## Reproduce", "");
   out.push("```sh");
-  out.push("pnpm bench peers          # outbox-peers, appends-peers and sse-peers, each rewriting this file (about 15 minutes)");
+  out.push("pnpm bench peers          # outbox-peers, appends-peers and sse-peers, each rewriting this file (11–15 minutes on 2 cores)");
   out.push("pnpm bench outbox-peers   # one part; BENCH_QUICK=1 for its smoke form (results under bench/results/quick/)");
   out.push("BENCH_QUICK=1 pnpm bench  # the smoke CI runs: every benchmark, these and the others, in its short form (never rewrites this file)");
   out.push("```", "");
