@@ -69,7 +69,7 @@ export function writeReport(): string {
   out.push("# Benchmarks against peers", "");
   out.push(
     "This file is written by the benchmark suite (`pnpm bench peers`, or `pnpm bench` for everything); do not edit it by hand. " +
-      "Each system runs in its own process with a scratch database of its own on the same PostgreSQL server, the systems take turns (the order rotates every round), " +
+      "Each system runs in its own process with a scratch database of its own on the same PostgreSQL server (after its setup it runs CHECKPOINT, so the pages the systems before it dirtied are not written out during its measurement), the systems take turns (the order rotates every round), " +
       ((first?.rounds ?? 3) > 1 ? `and every figure is the median of ${first?.rounds ?? 3} rounds with the lowest and highest round in brackets.` : "and each figure comes from one round."),
     "",
   );
