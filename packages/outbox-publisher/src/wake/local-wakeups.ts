@@ -12,14 +12,24 @@ const listeners = new Map<string, Set<() => void>>();
 /** The payload of this process's NOTIFYs. */
 export const PROCESS_TOKEN = `outbox:${process.pid}:${randomBytes(6).toString("hex")}`;
 
-/** Adds a listener of `channel` in this process; returns the function that removes it. */
-export function addLocalListener(channel: string, onWake: () => void): () => void {
+/**
+ * A listener of `channel` in this process: `onWake` runs at every commit of
+ * this process on that channel, and `notified(payload)` passes a NOTIFY's
+ * wake-up on unless this process sent it (its commit woke `onWake` already).
+ * `remove()` ends the local subscription.
+ */
+export function listenInThisProcess(channel: string, onWake: () => void): { notified: (payload: string | undefined) => void; remove: () => void } {
   let set = listeners.get(channel);
   if (!set) listeners.set(channel, (set = new Set()));
   set.add(onWake);
-  return () => {
-    set.delete(onWake);
-    if (set.size === 0 && listeners.get(channel) === set) listeners.delete(channel);
+  return {
+    notified: (payload) => {
+      if (payload !== PROCESS_TOKEN) onWake();
+    },
+    remove: () => {
+      set.delete(onWake);
+      if (set.size === 0 && listeners.get(channel) === set) listeners.delete(channel);
+    },
   };
 }
 
@@ -27,6 +37,3 @@ export function addLocalListener(channel: string, onWake: () => void): () => voi
 export function wakeLocalListeners(channel: string): void {
   for (const onWake of listeners.get(channel) ?? []) onWake();
 }
-
-/** Whether a notification's payload says it came from this process (whose listeners were woken at the commit). */
-export const isOwnNotification = (payload: string | undefined): boolean => payload === PROCESS_TOKEN;

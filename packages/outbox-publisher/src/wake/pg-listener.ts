@@ -2,7 +2,7 @@ import pg from "pg";
 import { checkInteger, OutboxError } from "../errors.js";
 import { definedOptions } from "../options.js";
 import { abortableDelay } from "./abortable-delay.js";
-import { addLocalListener, isOwnNotification } from "./local-wakeups.js";
+import { listenInThisProcess } from "./local-wakeups.js";
 import { checkChannel, DEFAULT_CHANNEL, type WakeSource } from "./wake-source.js";
 
 /** Options of {@link pgListener}. */
@@ -81,6 +81,8 @@ export function pgListener(options: PgListenerOptions): WakeSource {
       let client: pg.Client | undefined;
       let health: NodeJS.Timeout | undefined;
       let connecting: Promise<void> | undefined;
+      // this process's commits wake it at once (notifyEventsCommitted); their NOTIFY is skipped
+      const local = listenInThisProcess(settings.channel, onWake);
 
       const drop = (c: pg.Client, error: unknown) => {
         if (c !== client) return;
@@ -115,8 +117,7 @@ export function pgListener(options: PgListenerOptions): WakeSource {
         c.on("error", (error) => drop(c, error));
         c.on("end", () => drop(c, new Error("LISTEN connection ended")));
         c.on("notification", (message) => {
-          // this process's commits woke it already (notifyEventsCommitted)
-          if (message.channel === settings.channel && !isOwnNotification(message.payload)) onWake();
+          if (message.channel === settings.channel) local.notified(message.payload);
         });
         try {
           await c.connect();
@@ -152,13 +153,12 @@ export function pgListener(options: PgListenerOptions): WakeSource {
         }
       }
 
-      const removeLocal = addLocalListener(settings.channel, onWake);
       connecting = establish().finally(() => (connecting = undefined));
       // The first attempt decides whether subscribe resolves connected; later ones run in the background.
       await Promise.race([connecting, abortableDelay(settings.healthCheckTimeoutMs)]);
 
       return async () => {
-        removeLocal();
+        local.remove();
         stopped.abort();
         clearInterval(health);
         await connecting;

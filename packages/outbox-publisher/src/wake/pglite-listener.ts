@@ -1,4 +1,4 @@
-import { addLocalListener, isOwnNotification } from "./local-wakeups.js";
+import { listenInThisProcess } from "./local-wakeups.js";
 import { checkChannel, DEFAULT_CHANNEL, type WakeSource } from "./wake-source.js";
 
 /** The part of a PGlite instance the listener uses. */
@@ -18,13 +18,14 @@ export function pgliteListener(pglite: PgliteLike, options: { channel?: string }
   const channel = checkChannel(options.channel ?? DEFAULT_CHANNEL);
   return {
     async subscribe(onWake) {
-      const unlisten = await pglite.listen(channel, (payload) => {
-        if (!isOwnNotification(payload)) onWake();
+      const local = listenInThisProcess(channel, onWake);
+      const unlisten = await pglite.listen(channel, local.notified).catch((error: unknown) => {
+        local.remove();
+        throw error;
       });
-      const removeLocal = addLocalListener(channel, onWake);
       onWake();
       return async () => {
-        removeLocal();
+        local.remove();
         await unlisten();
       };
     },
