@@ -1,19 +1,14 @@
 import { useTestDatabase } from "@org/test-harness";
-import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
+import { sql } from "kysely";
 import { expect, test } from "vitest";
 import { resolveTables } from "../tables.js";
-import { setUpOutbox } from "../test-support/fixtures.js";
-import { explainEverything, planNodes } from "../test-support/server-plans.js";
+import { planNodes, withOneConnection } from "../test-support/server-plans.js";
 import { readUnpublished } from "./read-unpublished.js";
 
 const database = useTestDatabase();
 
 test("a relay read over a large backlog walks the unpublished index in order and stops at its limit, with the plan the server keeps: it never sorts the backlog", async () => {
-  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-  try {
-    await setUpOutbox(db);
+  await withOneConnection(database.url, async (db, explain) => {
     // a published prefix, then a backlog, each vacuumed and analyzed (as after a bulk load)
     const load = async (from: number, to: number) =>
       sql`insert into domain_events (id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
@@ -24,7 +19,7 @@ test("a relay read over a large backlog walks the unpublished index in order and
     for (let from = 2001; from <= 50000; from += 2000) await load(from, from + 1999); // one transaction per 2,000 rows
     await sql`vacuum analyze domain_events`.execute(db);
     const tables = resolveTables();
-    const plans = await explainEverything(pool); // the pool has one connection: every query below is explained
+    const plans = await explain();
     let cursor = null;
     // more reads than PostgreSQL's five custom plans before it may switch a function's query to a generic plan
     for (let read = 0; read < 8; read++) {
@@ -42,19 +37,13 @@ test("a relay read over a large backlog walks the unpublished index in order and
       expect(nodes).not.toContain("Sort");
       expect(nodes).toContain("Index Scan");
     }
-  } finally {
-    await db.destroy();
-  }
+  });
 });
 
 test("a relay read planned while the log was empty still walks the unpublished index once 20,000 events wait", async () => {
-  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-  try {
-    await setUpOutbox(db);
-    await sql`truncate domain_events, domain_events_streams`.execute(db);
+  await withOneConnection(database.url, async (db, explain) => {
     const tables = resolveTables();
-    const plans = await explainEverything(pool);
+    const plans = await explain();
     // a new deployment: the relay reads an empty log, more often than the five custom plans before a generic one
     for (let read = 0; read < 8; read++) expect(await readUnpublished(db, tables, 500)).toEqual([]);
     // then a backlog, with no ANALYZE since
@@ -67,7 +56,5 @@ test("a relay read planned while the log was empty still walks the unpublished i
     const nodes = planNodes(read);
     expect(nodes.map((node) => node["Node Type"])).not.toContain("Sort");
     expect(nodes.filter((node) => node["Relation Name"] === "domain_events").map((node) => node["Node Type"])).toEqual(["Index Scan"]);
-  } finally {
-    await db.destroy();
-  }
+  });
 });

@@ -1,4 +1,6 @@
-import type pg from "pg";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { resetOutbox, setUpOutbox } from "./fixtures.js";
 
 /** One node of a plan in EXPLAIN's JSON format. */
 export type PlanNode = { "Node Type": string; "Relation Name"?: string; "Index Name"?: string; Plans?: PlanNode[] };
@@ -13,7 +15,7 @@ export const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?
  * and `client_min_messages = log` sends the log lines to this client.
  * `plans` fills as statements run.
  */
-export async function explainEverything(pool: pg.Pool): Promise<PlanNode[]> {
+async function explainEverything(pool: pg.Pool): Promise<PlanNode[]> {
   const client = await pool.connect();
   const plans: PlanNode[] = [];
   client.on("notice", (notice) => {
@@ -27,4 +29,21 @@ export async function explainEverything(pool: pg.Pool): Promise<PlanNode[]> {
     client.release();
   }
   return plans;
+}
+
+/**
+ * Runs `body` with a database handle of one connection on `url`, whose
+ * outbox tables exist and are empty. `explain()` starts collecting the
+ * plans of everything that runs on that connection from then on.
+ */
+export async function withOneConnection(url: string, body: (db: Kysely<any>, explain: () => Promise<PlanNode[]>) => Promise<void>): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await setUpOutbox(db);
+    await resetOutbox(db);
+    await body(db, () => explainEverything(pool));
+  } finally {
+    await db.destroy();
+  }
 }

@@ -1,23 +1,18 @@
 import { useTestDatabase } from "@org/test-harness";
-import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
+import { sql } from "kysely";
 import { expect, test } from "vitest";
 import { resolveTables } from "../tables.js";
-import { setUpOutbox } from "../test-support/fixtures.js";
-import { explainEverything, planNodes } from "../test-support/server-plans.js";
+import { planNodes, withOneConnection } from "../test-support/server-plans.js";
 import { claimDeliveries } from "./claim-query.js";
 import { fillDeliveries, registerGroup } from "./fill-query.js";
 
 const database = useTestDatabase();
 
 test("a claim planned while the queue was empty still reaches its rows by index and ctid once 20,000 are queued: it never scans the queue", async () => {
-  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-  try {
-    await setUpOutbox(db);
+  await withOneConnection(database.url, async (db, explain) => {
     const tables = resolveTables();
     await registerGroup(db, tables, "g", "beginning");
-    const plans = await explainEverything(pool); // the pool has one connection: every query below is explained
+    const plans = await explain();
     const claim = () => claimDeliveries(db, tables, "g", { limit: 100, leaseMs: 60_000, workerId: "w" });
     // A new deployment: the worker claims from an empty queue, more often than PostgreSQL's
     // five custom plans before it may keep a generic one.
@@ -41,20 +36,14 @@ test("a claim planned while the queue was empty still reaches its rows by index 
       const scans = planNodes(plan).filter((node) => node["Relation Name"] === "domain_events_deliveries").map((node) => node["Node Type"]);
       expect(scans).not.toContain("Seq Scan");
     }
-  } finally {
-    await db.destroy();
-  }
+  });
 });
 
 test("a fill planned while the log was empty still reads the log and the queue by index once 20,000 events wait", async () => {
-  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-  try {
-    await setUpOutbox(db);
-    await sql`truncate domain_events, domain_events_streams, domain_events_deliveries, domain_events_groups`.execute(db);
+  await withOneConnection(database.url, async (db, explain) => {
     const tables = resolveTables();
     await registerGroup(db, tables, "g", "beginning");
-    const plans = await explainEverything(pool);
+    const plans = await explain();
     const fill = () => fillDeliveries(db, tables, "g", 1000, {}, { limit: 1000, leaseMs: 60_000, workerId: "w" });
     for (let i = 0; i < 8; i++) expect((await fill()).scanned).toBe(0);
     await sql`insert into domain_events (id, aggregate_type, aggregate_id, aggregate_version, event_type, payload)
@@ -72,7 +61,5 @@ test("a fill planned while the log was empty still reads the log and the queue b
       const scans = planNodes(plan).filter((node) => node["Relation Name"] === "domain_events" || node["Relation Name"] === "domain_events_deliveries");
       expect(scans.map((node) => node["Node Type"])).not.toContain("Seq Scan");
     }
-  } finally {
-    await db.destroy();
-  }
+  });
 });
