@@ -8,18 +8,24 @@ import { pgListener } from "./pg-listener.js";
 
 const database = useTestDatabase();
 
-test("notifyEventsCommitted coalesces a burst of calls into one NOTIFY, and a later call sends another", async () => {
-  const listener = new pg.Client({ connectionString: database.url });
-  await listener.connect();
+/** A plain client of another "process" LISTENing on the default channel; counts what reaches it. */
+async function outsideListener(): Promise<{ received: () => number; query: (text: string) => Promise<unknown>; end: () => Promise<void> }> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
   let received = 0;
-  listener.on("notification", () => received++);
-  await listener.query("LISTEN outbox_events");
+  client.on("notification", () => received++);
+  await client.query("LISTEN outbox_events");
+  return { received: () => received, query: (text) => client.query(text), end: () => client.end() };
+}
+
+test("notifyEventsCommitted coalesces a burst of calls into one NOTIFY, and a later call sends another", async () => {
+  const listener = await outsideListener();
   try {
     await Promise.all(Array.from({ length: 100 }, () => notifyEventsCommitted(database.db)));
     await notifyEventsCommitted(database.db); // a later call sends again
-    await waitFor(() => received === 2, 10_000, "two notifications");
+    await waitFor(() => listener.received() === 2, 10_000, "two notifications");
     await listener.query("select 1"); // any straggler would have arrived before this reply
-    expect(received).toBe(2);
+    expect(listener.received()).toBe(2);
   } finally {
     await listener.end();
   }
@@ -50,21 +56,17 @@ test("resolveNotifyOptions merges the defaults once and refuses bad values", asy
 test("a commit in this process wakes this process's listeners at once, not after the NOTIFY's interval, and its NOTIFY does not wake them twice", async () => {
   const wakes: number[] = [];
   const stop = await pgListener({ connectionString: database.url }).subscribe(() => wakes.push(performance.now()));
-  const outsider = new pg.Client({ connectionString: database.url });
-  await outsider.connect();
-  let outsiderGot = 0;
-  outsider.on("notification", () => outsiderGot++);
-  await outsider.query("LISTEN outbox_events");
+  const outsider = await outsideListener();
   try {
     await waitFor(() => wakes.length === 1, 10_000, "the wake-up every subscription starts with");
     await notifyEventsCommitted(database.db); // the next one waits out the interval
-    await waitFor(() => outsiderGot === 1 && wakes.length === 2, 10_000, "the first notification");
+    await waitFor(() => outsider.received() === 1 && wakes.length === 2, 10_000, "the first notification");
     const calledAt = performance.now();
     const second = notifyEventsCommitted(database.db, { minIntervalMs: 1_000 });
     expect(wakes).toHaveLength(3); // woken in the call itself
     expect(wakes[2]! - calledAt).toBeLessThan(1_000);
     await second;
-    await waitFor(() => outsiderGot === 2, 10_000, "the second NOTIFY, for other processes");
+    await waitFor(() => outsider.received() === 2, 10_000, "the second NOTIFY, for other processes");
     await outsider.query("select pg_sleep(0.05)"); // a NOTIFY back to this process's listener would have arrived by now
     expect(wakes).toHaveLength(3);
   } finally {
