@@ -1,4 +1,4 @@
-import type { DomainEvent, EventsDatabase, Executor } from "@org/events";
+import { typePatternParts, type DomainEvent, type EventsDatabase, type Executor } from "@org/events";
 import type { Kysely } from "kysely";
 import { createLifecycle } from "../lifecycle.js";
 import { MetricsRecorder } from "../stats/metrics.js";
@@ -39,6 +39,8 @@ export function createEventWorker<DB extends EventsDatabase<T>, T extends string
   const wakeup = new Wakeup();
   const report = (error: unknown) => metrics.emit({ type: "error", source: group, error });
   const claimOptions = { limit: settings.batchSize, leaseMs: settings.leaseMs, workerId: settings.workerId };
+  // the types split once (they were checked with the options), not on every fill
+  const fillFilter = { types: typePatternParts(settings.types), tenantId: settings.tenantId };
   const leases = new Leases({
     db,
     tables,
@@ -89,7 +91,7 @@ export function createEventWorker<DB extends EventsDatabase<T>, T extends string
     const filled = fillDue;
     const claimedAt = Date.now();
     const fill = filled
-      ? await completing((ids) => fillDeliveries(db, tables, group, settings.fillBatchSize, settings, claimOptions, ids))
+      ? await completing((ids) => fillDeliveries(db, tables, group, settings.fillBatchSize, fillFilter, claimOptions, ids))
       : { ...(await completeOnly()), scanned: 0, claimed: [], queueHasDue: true };
     let claimed = fill.claimed;
     // The queued rows (retries due, released claims, what the fill could not claim): when the fill saw some

@@ -34,7 +34,8 @@ export interface FillResult {
  * rows, in commit-safe order, and advances the checkpoint: one statement,
  * so a crash leaves both or neither. Only one process fills a group at a
  * time (the others skip the locked group row). `scanned` counts every event
- * the checkpoint passed, matching the type and tenant filter or not.
+ * the checkpoint passed, matching the filter or not: the types as
+ * `typePatternParts` split them (all when null or absent) and the tenant.
  *
  * `complete` lists deliveries the worker (`claim.workerId`) handled: they
  * are deleted first, in the same call, so a round costs one statement.
@@ -55,11 +56,11 @@ export async function fillDeliveries(
   tables: OutboxTables,
   group: string,
   limit: number,
-  filter: { types?: readonly string[] | undefined; tenantId?: string | undefined },
+  filter: { types?: ReturnType<typeof typePatternParts>; tenantId?: string | undefined },
   claim?: { limit: number; leaseMs: number; workerId: string },
   complete: readonly string[] = [],
 ): Promise<FillResult> {
-  const types = typePatternParts(filter.types);
+  const types = filter.types;
   const { rows } = await sql<{ out_scanned: string | number; out_queue_has_due: boolean; out_claimed: EventRow[]; out_done: string[] }>`
     select * from ${fillFunction(tables)}(${group}, ${limit}::integer, ${types?.exact ?? null}::text[], ${types?.prefixes ?? null}::text[], ${filter.tenantId ?? null}::text,
       ${claim?.limit ?? 0}::integer, ${claim?.leaseMs ?? 0}::integer, ${claim?.workerId ?? null}::text, ${[...complete]}::text[])`.execute(db);
