@@ -1,6 +1,6 @@
 import { toDomainEvent, type Checkpoint, type DomainEvent, type EventRow } from "@org/events";
 import { sql, type Kysely } from "kysely";
-import { feedReadFunction } from "../migrations.js";
+import { feedReadFunction } from "../sql-functions/feed-read-function.js";
 import type { OutboxTables } from "../tables.js";
 
 /** An unpublished event with the feed's retry state. */

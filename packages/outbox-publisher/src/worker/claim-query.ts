@@ -1,6 +1,6 @@
 import { toDomainEvent, type DomainEvent, type EventRow } from "@org/events";
 import { sql, type Kysely } from "kysely";
-import { claimFunction } from "../migrations.js";
+import { claimFunction } from "../sql-functions/claim-function.js";
 import type { OutboxTables } from "../tables.js";
 
 /** A claimed delivery: the event and its failed attempts so far. */

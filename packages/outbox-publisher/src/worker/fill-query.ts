@@ -1,6 +1,6 @@
 import { commitSafeHorizon, toDomainEvent, typePatternParts, type EventRow } from "@org/events";
 import { sql, type Kysely } from "kysely";
-import { fillFunction } from "../migrations.js";
+import { fillFunction } from "../sql-functions/fill-function.js";
 import type { OutboxTables } from "../tables.js";
 import type { Claimed } from "./claim-query.js";
 
